@@ -1,0 +1,104 @@
+/**
+ * The generator's configuration: which schemas to compile, to where, and how.
+ *
+ * @module
+ */
+import { SchemaError } from "./errors.ts";
+
+/** One protocol to generate. */
+export interface ProtocolConfig {
+  /** The schema file: TypeScript (`.ts`) or JSON Schema (`.json`). */
+  readonly schema: string;
+  /** The generated TypeScript module. */
+  readonly output: string;
+  /** The protocol's name. @default the schema file's name without extensions */
+  readonly name: string;
+  /** The property naming each message's type. @default "type" */
+  readonly discriminator: string;
+  /** The union of what a server sends. @default "ServerMessage" */
+  readonly server: string;
+  /** The union of what a client sends. @default "ClientMessage" */
+  readonly client: string;
+  /** WebSocket subprotocols a client offers. @default [] */
+  readonly subprotocols: readonly string[];
+  /** Where generated code imports the runtime from. @default "typewire/runtime" */
+  readonly runtime: string;
+}
+
+/** The whole configuration file. */
+export interface Config {
+  readonly protocols: readonly ProtocolConfig[];
+}
+
+const STRING_FIELDS = ["schema", "output", "name", "discriminator", "server", "client", "runtime"] as const;
+
+/**
+ * Validates a parsed configuration and fills in defaults.
+ *
+ * @param raw The parsed JSON of the configuration file.
+ * @param label How errors name the file.
+ * @returns The configuration, defaults applied.
+ * @throws {SchemaError} For a missing or mistyped setting.
+ * @example
+ * ```ts
+ * import { parseConfig } from "./config.ts";
+ * parseConfig({ protocols: [{ schema: "schema/chat.ts", output: "src/generated/chat.ts" }] }, "typewire.config.json")
+ *   .protocols[0]?.discriminator; // "type"
+ * ```
+ */
+export function parseConfig(raw: unknown, label: string): Config {
+  const fail = (where: string, why: string): never => {
+    throw new SchemaError(label, where, why);
+  };
+  const list = (raw as { protocols?: unknown } | null)?.protocols;
+  if (!Array.isArray(list) || list.length === 0) return fail("protocols", "expected a non-empty list of protocols");
+  return {
+    protocols: list.map((entry: Record<string, unknown>, i) => {
+      const where = `protocols[${i}]`;
+      for (const field of STRING_FIELDS) {
+        if (entry[field] !== undefined && typeof entry[field] !== "string") {
+          fail(`${where}.${field}`, "expected a string");
+        }
+      }
+      for (const field of ["schema", "output"]) {
+        if (entry[field] === undefined) fail(`${where}.${field}`, "is required");
+      }
+      const subprotocols = entry.subprotocols ?? [];
+      if (!Array.isArray(subprotocols) || subprotocols.some((s) => typeof s !== "string")) {
+        fail(`${where}.subprotocols`, "expected a list of strings");
+      }
+      const schema = entry.schema as string;
+      return {
+        schema,
+        output: entry.output as string,
+        name: (entry.name as string | undefined) ?? baseName(schema),
+        discriminator: (entry.discriminator as string | undefined) ?? "type",
+        server: (entry.server as string | undefined) ?? "ServerMessage",
+        client: (entry.client as string | undefined) ?? "ClientMessage",
+        subprotocols: subprotocols as string[],
+        runtime: (entry.runtime as string | undefined) ?? "typewire/runtime",
+      };
+    }),
+  };
+}
+
+/** `schema/chat.ts` -> `chat`; `proto/ticker.schema.json` -> `ticker`. */
+function baseName(path: string): string {
+  const file = path.split(/[\\/]/).at(-1) ?? path;
+  return file.replace(/\..*$/, "");
+}
+
+/**
+ * Where the JSON Schema compiled from a TypeScript schema is written: beside it.
+ *
+ * @param schema The TypeScript schema's path.
+ * @returns E.g. `schema/chat.schema.json` for `schema/chat.ts`.
+ * @example
+ * ```ts
+ * import { jsonSchemaPath } from "./config.ts";
+ * jsonSchemaPath("schema/chat.ts"); // "schema/chat.schema.json"
+ * ```
+ */
+export function jsonSchemaPath(schema: string): string {
+  return schema.replace(/\.ts$/, ".schema.json");
+}

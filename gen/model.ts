@@ -1,0 +1,165 @@
+/**
+ * The generator's model of a protocol: what the JSON Schema says, reduced to
+ * the shapes the emitters know how to validate, write and type.
+ *
+ * @module
+ */
+
+/** A JSON scalar that a `const` or `enum` may name. */
+export type Literal = string | number | boolean | null;
+
+/** What every shape may carry besides its constraints. */
+export interface Annotated {
+  /** The JSDoc text copied from the schema. */
+  readonly description?: string;
+}
+
+/** A string, with optional length bounds (in code points) and pattern. */
+export interface StringShape extends Annotated {
+  readonly kind: "string";
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+}
+
+/** A number or integer, with optional bounds. */
+export interface NumberShape extends Annotated {
+  readonly kind: "number";
+  readonly integer: boolean;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+}
+
+/** `true` or `false`. */
+export interface BooleanShape extends Annotated {
+  readonly kind: "boolean";
+}
+
+/** `null`. */
+export interface NullShape extends Annotated {
+  readonly kind: "null";
+}
+
+/** One of a fixed list of JSON scalars (`const` or `enum`). */
+export interface LiteralShape extends Annotated {
+  readonly kind: "literal";
+  readonly values: readonly Literal[];
+}
+
+/** An array of items of one shape, with optional length bounds. */
+export interface ArrayShape extends Annotated {
+  readonly kind: "array";
+  readonly items: Shape;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+}
+
+/** One property of an object shape. */
+export interface Property {
+  readonly name: string;
+  readonly required: boolean;
+  readonly shape: Shape;
+}
+
+/**
+ * An object with named properties. `closed` unless the schema says
+ * `additionalProperties: true`: strict decoding rejects unknown properties of
+ * closed objects; lenient decoding accepts them everywhere.
+ */
+export interface ObjectShape extends Annotated {
+  readonly kind: "object";
+  readonly properties: readonly Property[];
+  readonly closed: boolean;
+}
+
+/** A reference to a named definition. */
+export interface RefShape extends Annotated {
+  readonly kind: "ref";
+  readonly name: string;
+}
+
+/** Any one of several shapes. */
+export interface UnionShape extends Annotated {
+  readonly kind: "union";
+  readonly members: readonly Shape[];
+}
+
+/** Any JSON value. */
+export interface AnyShape extends Annotated {
+  readonly kind: "any";
+}
+
+/** Everything the generator can validate, write and type. */
+export type Shape =
+  | StringShape
+  | NumberShape
+  | BooleanShape
+  | NullShape
+  | LiteralShape
+  | ArrayShape
+  | ObjectShape
+  | RefShape
+  | UnionShape
+  | AnyShape;
+
+/** A named type of the schema. */
+export interface Definition {
+  readonly name: string;
+  readonly shape: Shape;
+}
+
+/** One message of a direction: its discriminator value and the definition that describes it. */
+export interface MessageVariant {
+  readonly tag: string;
+  readonly definition: string;
+}
+
+/** The messages that one side sends. */
+export interface DirectionModel {
+  /** `"server"` for what a server sends, `"client"` for what a client sends. */
+  readonly side: "server" | "client";
+  /** The name of the union type, e.g. `ServerMessage`. */
+  readonly typeName: string;
+  readonly description?: string;
+  readonly variants: readonly MessageVariant[];
+}
+
+/** A whole protocol, ready to emit. */
+export interface ProtocolModel {
+  /** The protocol's name, e.g. `chat`. */
+  readonly name: string;
+  /** The schema file it came from, relative to the project, e.g. `schema/chat.ts`. */
+  readonly source: string;
+  readonly discriminator: string;
+  readonly subprotocols: readonly string[];
+  /** Every named type, in schema order; the direction unions are not among them. */
+  readonly definitions: ReadonlyMap<string, Definition>;
+  readonly server: DirectionModel;
+  readonly client: DirectionModel;
+}
+
+/**
+ * Follows references until a shape that is not a reference.
+ *
+ * @param shape Any shape.
+ * @param definitions The protocol's definitions.
+ * @returns The shape a reference chain ends at.
+ * @example
+ * ```ts
+ * import { resolveShape } from "./model.ts";
+ * resolveShape({ kind: "ref", name: "Id" }, new Map([["Id", { name: "Id", shape: { kind: "null" } }]])); // { kind: "null" }
+ * ```
+ */
+export function resolveShape(shape: Shape, definitions: ReadonlyMap<string, Definition>): Shape {
+  let current = shape;
+  for (let hops = 0; current.kind === "ref"; hops++) {
+    const target = definitions.get(current.name);
+    if (target === undefined || hops > definitions.size) {
+      throw new Error(`unresolvable reference to ${current.name}`);
+    }
+    current = target.shape;
+  }
+  return current;
+}

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:codec`: the codec benchmark on Deno and on Bun. Each
+ * runtime runs every candidate in one process (scripts/bench/codec_run.ts);
+ * this collects the rounds, compares each candidate with the baseline of
+ * the same round, and writes the codec section of BENCHMARKS.md.
+ *
+ * Usage: deno run -A scripts/bench_codec.ts [--quick] [--runs N]
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { describeMachine } from "./bench/machine.ts";
+import { ratios, replaceSection, summarize, type Summary } from "./bench/stats.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "node_modules", ".bin");
+const quick = process.argv.includes("--quick");
+const runsArgument = process.argv.indexOf("--runs");
+const RUNS = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : quick ? 1 : 3;
+const DECODE_TARGET = 1.15;
+const ENCODE_TARGET = 1.5;
+
+interface RunResult {
+  runtime: { name: string; version: string };
+  corpus: { frames: number; meanBytes: number };
+  rounds: number;
+  passesPerRound: number;
+  decode: Record<string, number[]>;
+  encode: Record<string, number[]>;
+  encodeByType: Record<string, Record<string, number[]>>;
+}
+
+const runtimes = [
+  { name: "Deno", command: [join(BIN, "deno"), "run", "-A", "--no-lock", "scripts/bench/codec_run.ts"] },
+  { name: "Bun", command: [join(BIN, "bun"), "scripts/bench/codec_run.ts"] },
+];
+
+function runOnce(command: string[]): RunResult {
+  const [program, ...args] = command as [string, ...string[]];
+  const run = spawnSync(program, [...args, ...(quick ? ["--quick"] : [])], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 15 * 60_000,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (run.status !== 0) throw new Error(`${command.join(" ")} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").at(-1) as string);
+}
+
+const ns = (s: Summary) => `${s.median.toFixed(0)} (${s.p25.toFixed(0)}–${s.p75.toFixed(0)})`;
+const x = (s: Summary) => `${s.median.toFixed(2)}x (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+
+const sections: string[] = [];
+const verdicts: string[] = [];
+for (const runtime of runtimes) {
+  const results = Array.from({ length: RUNS }, () => runOnce(runtime.command));
+  const first = results[0] as RunResult;
+  const table = (kind: "decode" | "encode", baselineName: string, targetLine: (name: string, r: Summary) => string) => {
+    const rows: string[] = [];
+    for (const name of Object.keys(first[kind])) {
+      const perRound = results.flatMap((r) => r[kind][name] as number[]);
+      const ratioPerRound = results.flatMap((r) =>
+        ratios(r[kind][name] as number[], r[kind][baselineName] as number[])
+      );
+      const runMedians = results.map((r) =>
+        summarize(ratios(r[kind][name] as number[], r[kind][baselineName] as number[])).median
+      );
+      const ratio = summarize(ratioPerRound);
+      const spread = RUNS > 1 ? ` [runs: ${runMedians.map((m) => m.toFixed(2)).join(", ")}]` : "";
+      rows.push(`| ${name} | ${ns(summarize(perRound))} | ${x(ratio)}${spread} | ${targetLine(name, ratio)} |`);
+    }
+    return rows.join("\n");
+  };
+  const decodeTarget = (name: string, r: Summary) => {
+    if (!name.startsWith("typewire")) return "";
+    const met = r.median <= DECODE_TARGET;
+    verdicts.push(
+      `${runtime.name} decode+validate+dispatch: ${r.median.toFixed(2)}x baseline (target ≤ ${DECODE_TARGET}x): ${
+        met ? "met" : "NOT met"
+      }`,
+    );
+    return `≤ ${DECODE_TARGET}x: **${met ? "met" : "not met"}**`;
+  };
+  const encodeTarget = (name: string, r: Summary) => {
+    if (!name.startsWith("typewire")) return "";
+    const speedup = 1 / r.median;
+    const met = speedup >= ENCODE_TARGET;
+    verdicts.push(
+      `${runtime.name} validated encode: ${
+        speedup.toFixed(2)
+      }x faster than JSON.stringify (target ≥ ${ENCODE_TARGET}x): ${met ? "met" : "NOT met"}`,
+    );
+    return `≥ ${ENCODE_TARGET}x faster: **${met ? "met" : "not met"}** (${speedup.toFixed(2)}x)`;
+  };
+  const byType = Object.keys(first.encodeByType).map((type) => {
+    const speedups = results.flatMap((r) => {
+      const t = r.encodeByType[type] as Record<string, number[]>;
+      return ratios(
+        t["baseline: JSON.stringify"] as number[],
+        t["typewire: validate + specialized encode"] as number[],
+      );
+    });
+    return `| ${type} | ${x(summarize(speedups))} |`;
+  });
+  sections.push(
+    [
+      `### ${runtime.name} ${first.runtime.version}`,
+      "",
+      "Decoding a frame a client receives (ns per message: median (p25–p75) over rounds; ratio to the baseline of the same round: median (min–max)):",
+      "",
+      "| candidate | ns/msg | time vs baseline | target |",
+      "| --- | --- | --- | --- |",
+      table("decode", "baseline: JSON.parse + switch", decodeTarget),
+      "",
+      "Encoding a message to a frame:",
+      "",
+      "| candidate | ns/msg | time vs baseline | target |",
+      "| --- | --- | --- | --- |",
+      table("encode", "baseline: JSON.stringify", encodeTarget),
+      "",
+      "Validated encode, speed-up over JSON.stringify by message type (median (min–max) over rounds):",
+      "",
+      "| type | speed-up |",
+      "| --- | --- |",
+      ...byType,
+    ].join("\n"),
+  );
+  if (runtime === runtimes[0]) {
+    sections.unshift(
+      [
+        `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:codec${
+          quick ? " -- --quick" : ""
+        }\` on ${describeMachine()}.`,
+        `Corpus: ${first.corpus.frames} chat frames as a client receives them (85% chat lines, 6% sign-ins, 6% user lists,`,
+        `2% ids, 1% renames; mean ${first.corpus.meanBytes} bytes), seeded, the same on both runtimes. Per runtime: ${RUNS} process(es),`,
+        `each running every candidate over the corpus ${first.passesPerRound} times per round, ${first.rounds} rounds after warm-up,`,
+        "candidates interleaved round by round. Ratios compare a candidate with the baseline of the same round and process.",
+      ].join("\n"),
+    );
+  }
+}
+
+const body = [
+  "## Codec: decode + validate + dispatch, and encode",
+  "",
+  ...sections.flatMap((s) => [s, ""]),
+  "Verdict:",
+  "",
+  ...verdicts.map((v) => `- ${v}`),
+].join("\n");
+const reportPath = join(ROOT, "BENCHMARKS.md");
+const report = existsSync(reportPath) ? readFileSync(reportPath, "utf8") : "# typewire benchmarks\n";
+writeFileSync(reportPath, replaceSection(report, "codec", body));
+console.log(body);

@@ -1,0 +1,100 @@
+/**
+ * `npm test`: the whole suite. Checks that generated code is fresh, type
+ * checks in Deno's and Bun's views, lint and format, then runs the test files
+ * under `deno test` and under `bun test`. Ends with one line,
+ * `N passed, N failed`, summed over every runtime (each check counts as one).
+ *
+ * Usage: deno run -A scripts/test.ts [--only deno|bun] [test files...]
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "node_modules", ".bin");
+const args = process.argv.slice(2);
+const onlyIndex = args.indexOf("--only");
+const only = onlyIndex >= 0 ? args.splice(onlyIndex, 2)[1] : undefined;
+const files = args.length > 0 ? args : ["tests/"];
+const STEP_TIMEOUT = 15 * 60_000;
+
+interface Outcome {
+  readonly passed: number;
+  readonly failed: number;
+}
+
+function run(command: string, commandArgs: readonly string[]): { status: number | null; output: string } {
+  const result = spawnSync(join(BIN, command), commandArgs, {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: STEP_TIMEOUT,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const timedOut = result.error ? `\n${command}: ${result.error.message}\n` : "";
+  // deno-lint-ignore no-control-regex -- removes terminal colours, should a tool print them anyway
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}${timedOut}`.replace(/\x1b\[[0-9;]*m/g, "");
+  return { status: result.status, output };
+}
+
+/** A check passes or fails as a whole; its output is shown only when it fails. */
+function check(label: string, command: string, commandArgs: readonly string[]): Outcome {
+  const { status, output } = run(command, commandArgs);
+  const ok = status === 0;
+  console.log(`${ok ? "ok  " : "FAIL"} ${label}`);
+  if (!ok) console.log(output.trimEnd());
+  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+}
+
+/** A test run reports its own counts; a run that crashes before reporting counts as one failure. */
+function tests(
+  label: string,
+  command: string,
+  commandArgs: readonly string[],
+  parse: (output: string) => Outcome | undefined,
+): Outcome {
+  const { status, output } = run(command, commandArgs);
+  const counted = parse(output);
+  const outcome = counted ?? { passed: 0, failed: 1 };
+  const failed = outcome.failed > 0 || status !== 0;
+  console.log(`${failed ? "FAIL" : "ok  "} ${label}: ${outcome.passed} passed, ${outcome.failed} failed`);
+  if (failed) console.log(output.trimEnd());
+  return counted !== undefined && status !== 0 && outcome.failed === 0
+    ? { passed: outcome.passed, failed: 1 }
+    : outcome;
+}
+
+function parseDeno(output: string): Outcome | undefined {
+  const match = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(output);
+  return match ? { passed: Number(match[1]), failed: Number(match[2]) } : undefined;
+}
+
+function parseBun(output: string): Outcome | undefined {
+  const passed = /^\s*(\d+) pass$/m.exec(output);
+  const failed = /^\s*(\d+) fail$/m.exec(output);
+  const errors = /^\s*(\d+) errors?$/m.exec(output);
+  if (!passed || !failed) return undefined;
+  return { passed: Number(passed[1]), failed: Number(failed[1]) + Number(errors?.[1] ?? 0) };
+}
+
+const outcomes: Outcome[] = [];
+if (only === undefined) {
+  outcomes.push(check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]));
+  outcomes.push(
+    check("type check, Deno's view (deno check --doc)", "deno", ["check", "--doc", "src", "gen", "tests", "scripts"]),
+  );
+  outcomes.push(check("type check, Bun's view (tsc with bun-types)", "tsc", ["-p", "tsconfig.json"]));
+  outcomes.push(check("lint (deno lint)", "deno", ["lint"]));
+  outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
+}
+if (only === undefined || only === "deno") {
+  outcomes.push(tests("deno test", "deno", ["test", "-A", "--no-lock", ...files], parseDeno));
+}
+if (only === undefined || only === "bun") {
+  outcomes.push(tests("bun test", "bun", ["test", "--timeout", "120000", ...files], parseBun));
+}
+const passed = outcomes.reduce((n, o) => n + o.passed, 0);
+const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

@@ -1,0 +1,33 @@
+/**
+ * The runtime surface that generated modules import: results, validation
+ * helpers, the decode and encode skeletons, guards, dispatch and the protocol
+ * descriptor. It is small and stable on purpose; it compiles nothing at run time.
+ *
+ * @example Decoding with a generated module
+ * ```ts
+ * import { decodeServerMessage } from "../generated/chat.ts";
+ * import type { DecodeResult } from "./mod.ts";
+ * import type { ServerMessage } from "../generated/chat.ts";
+ * const result: DecodeResult<ServerMessage> = decodeServerMessage('{"type":"id","id":1}');
+ * ```
+ *
+ * @module
+ */
+export type {
+  DecodeError,
+  DecodeResult,
+  EncodeError,
+  EncodeResult,
+  InvalidMessageError,
+  Issue,
+  NotJsonError,
+  NotObjectError,
+  UnknownTypeError,
+} from "./result.ts";
+export { describeValue, escapePointerSegment, issueAt, issueWithin, unknownPropertyIssue } from "./issue.ts";
+export { codePointLength, lengthOutside } from "./length.ts";
+export { type DirectionCheck, type Fields, isFields, UNKNOWN_TYPE } from "./fields.ts";
+export { decodeWith, invalidMessage, notObject, unknownType } from "./decode.ts";
+export { encodeWith, quote, writeInteger, writeJson, writeList } from "./encode.ts";
+export type { Handlers, MessageOf, PartialHandlers, TagOf } from "./dispatch.ts";
+export type { ClientMessageOf, Direction, Protocol, ServerMessageOf } from "./protocol.ts";

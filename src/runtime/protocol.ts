@@ -1,0 +1,58 @@
+/**
+ * The protocol descriptor: one object per generated module that bundles its
+ * codecs for the runtime client and the server.
+ *
+ * @module
+ */
+import type { PartialHandlers, TagOf } from "./dispatch.ts";
+import type { DecodeResult, EncodeResult } from "./result.ts";
+
+/**
+ * Everything about the messages that one side sends: the other side decodes
+ * them, this side encodes them.
+ */
+export interface Direction<M, K extends string> {
+  /** Every discriminator value of this direction, in schema order. */
+  readonly types: readonly TagOf<M, K>[];
+  /** Decodes a text frame; unknown properties are kept. Never throws. */
+  decode(frame: string): DecodeResult<M>;
+  /** Decodes a text frame; unknown properties are an `invalid` error. Never throws. */
+  decodeStrict(frame: string): DecodeResult<M>;
+  /** Validates, then serializes a message. Never throws. */
+  encode(message: M): EncodeResult;
+  /** Tells whether a value is a valid message of this direction. */
+  is(value: unknown): value is M;
+  /** Calls the handler for the message's type; returns whether one ran. */
+  dispatch(handlers: PartialHandlers<M, K, unknown>, message: M): boolean;
+}
+
+/**
+ * A generated protocol: its name, discriminator, WebSocket subprotocols and
+ * both directions. `server` holds what a server sends (a client decodes it);
+ * `client` holds what a client sends (a server decodes it).
+ *
+ * @example Decoding what a server sent
+ * ```ts
+ * import { chatProtocol } from "../generated/chat.ts";
+ * const result = chatProtocol.server.decode('{"type":"id","id":1}');
+ * console.log(result.ok);
+ * ```
+ */
+export interface Protocol<S, C, K extends string = "type"> {
+  /** The protocol's name, from its schema file. */
+  readonly name: string;
+  /** The property that names each message's type. */
+  readonly discriminator: K;
+  /** The WebSocket subprotocols a client offers, in order of preference. */
+  readonly subprotocols: readonly string[];
+  /** The messages a server sends. */
+  readonly server: Direction<S, K>;
+  /** The messages a client sends. */
+  readonly client: Direction<C, K>;
+}
+
+/** The union of messages a server sends in protocol `P`. */
+export type ServerMessageOf<P> = P extends Protocol<infer S, unknown, string> ? S : never;
+
+/** The union of messages a client sends in protocol `P`. */
+export type ClientMessageOf<P> = P extends Protocol<unknown, infer C, string> ? C : never;

@@ -1,0 +1,113 @@
+/**
+ * The runtime helpers generated code relies on: string length in code
+ * points, JSON quoting, value descriptions, dispatch and guards.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { codePointLength, lengthOutside } from "../src/runtime/length.ts";
+import { quote, writeList } from "../src/runtime/encode.ts";
+import { describeValue, escapePointerSegment } from "../src/runtime/issue.ts";
+import { chatProtocol, dispatchServerMessage, isIdMessage, isServerMessage } from "../src/generated/chat.ts";
+import type { ServerMessageHandlers } from "../src/generated/chat.ts";
+
+test("codePointLength counts surrogate pairs once and lone surrogates once", () => {
+  assert.equal(codePointLength(""), 0);
+  assert.equal(codePointLength("abc"), 3);
+  assert.equal(codePointLength("😀😀"), 2);
+  assert.equal(codePointLength("\ud800"), 1);
+  assert.equal(codePointLength("\udc00\ud800"), 2);
+  assert.equal(codePointLength("\ud800😀\udfff"), 3);
+  fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => assert.equal(codePointLength(s), [...s].length)));
+});
+
+test("lengthOutside agrees with counting code points, for any bounds", () => {
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 30 }), fc.nat(20), fc.nat(20), (s, a, b) => {
+      const [min, max] = a <= b ? [a, b] : [b, a];
+      const n = [...s].length;
+      assert.equal(lengthOutside(s, min, max), n < min || n > max);
+    }),
+  );
+  assert.equal(lengthOutside("x".repeat(100), 0, Infinity), false);
+});
+
+test("quote writes exactly what JSON.stringify writes for any string", () => {
+  fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => assert.equal(quote(s), JSON.stringify(s))));
+  for (const s of ["", '"', "\\", "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "😀", "</script>"]) {
+    assert.equal(quote(s), JSON.stringify(s));
+  }
+});
+
+test("writeList writes JSON arrays", () => {
+  assert.equal(writeList([], quote), "[]");
+  assert.equal(writeList(["a", "b\n"], quote), JSON.stringify(["a", "b\n"]));
+});
+
+test("describeValue names what was found without echoing long input", () => {
+  assert.equal(describeValue(undefined), "nothing (missing)");
+  assert.equal(describeValue(null), "null");
+  assert.equal(describeValue("ofer"), 'the string "ofer"');
+  assert.equal(describeValue("x".repeat(41)), "a string of 41 characters");
+  assert.equal(describeValue(3.5), "the number 3.5");
+  assert.equal(describeValue(NaN), "the number NaN (not JSON)");
+  assert.equal(describeValue([1, 2]), "an array of 2 items");
+  assert.equal(describeValue({}), "an object");
+  assert.equal(describeValue(1n), "a bigint (not JSON)");
+});
+
+test("JSON Pointer segments are escaped as RFC 6901 says", () => {
+  assert.equal(escapePointerSegment("a/b~c"), "a~1b~0c");
+  assert.equal(escapePointerSegment("~1"), "~01");
+});
+
+test("decode errors name their kind and say what went wrong", () => {
+  const cases: [string, string, RegExp][] = [
+    ["{", "not-json", /^not JSON: /],
+    ["[1]", "not-object", /^expected a JSON object, found an array of 1 items$/],
+    ['{"id":1}', "unknown-type", /^unknown "type": expected a string, found nothing \(missing\)$/],
+    ['{"type":"ping"}', "unknown-type", /^unknown "type": the string "ping" names no message$/],
+    [
+      '{"type":"id","id":"7"}',
+      "invalid",
+      /^invalid "id" message at \/id: expected an integer from 0 to 9007199254740991, found the string "7"$/,
+    ],
+  ];
+  for (const [frame, kind, message] of cases) {
+    const result = chatProtocol.server.decode(frame);
+    assert.ok(!result.ok);
+    assert.equal(result.error.kind, kind, frame);
+    assert.match(result.error.message, message);
+  }
+});
+
+test("dispatch calls the handler for the message's type, and only that one", () => {
+  const seen: string[] = [];
+  const handlers: ServerMessageHandlers = {
+    id: (m) => seen.push(`id ${m.id}`),
+    rejectusername: (m) => seen.push(`renamed ${m.name}`),
+    userlist: (m) => seen.push(`users ${m.users.length}`),
+    username: (m) => seen.push(`joined ${m.name}`),
+    message: (m) => seen.push(`${m.name}: ${m.text}`),
+  };
+  assert.equal(dispatchServerMessage(handlers, { type: "id", id: 3 }), true);
+  assert.equal(dispatchServerMessage(handlers, { type: "message", id: 3, name: "ada", text: "hi", date: 0 }), true);
+  assert.equal(dispatchServerMessage({}, { type: "id", id: 3 }), false);
+  assert.deepEqual(seen, ["id 3", "ada: hi"]);
+});
+
+test("guards accept valid messages of their type only", () => {
+  assert.equal(isIdMessage({ type: "id", id: 1 }), true);
+  assert.equal(isIdMessage({ type: "id", id: -1 }), false);
+  assert.equal(isIdMessage({ type: "userlist", users: [] }), false);
+  assert.equal(isServerMessage({ type: "userlist", users: [] }), true);
+  assert.equal(isServerMessage({ type: "userlist", users: [""] }), false);
+  assert.equal(isServerMessage("x"), false);
+});
+
+test("the descriptor bundles the chat protocol for client and server", () => {
+  assert.equal(chatProtocol.name, "chat");
+  assert.deepEqual(chatProtocol.subprotocols, ["json"]);
+  assert.deepEqual(chatProtocol.server.types, ["id", "rejectusername", "userlist", "username", "message"]);
+  assert.deepEqual(chatProtocol.client.types, ["username", "message"]);
+});

@@ -1,0 +1,68 @@
+/**
+ * Compile-time tests: every `@ts-expect-error` below must be an error, or the
+ * type check (`deno check tests/`) fails. This file is type-checked, never run.
+ */
+import {
+  chatProtocol,
+  type ClientMessage,
+  dispatchServerMessage,
+  encodeClientMessage,
+  encodeServerMessage,
+  type ServerMessageHandlers,
+} from "../../src/generated/chat.ts";
+
+// A client's chat line has no name (the server sets it), so it is no server message.
+// (A login is: the server's "username" broadcast has the same shape.)
+const line: ClientMessage = { type: "message", id: 1, text: "hi", date: 0 };
+
+// A wrong field type.
+// @ts-expect-error id is a number
+encodeClientMessage({ type: "message", id: "1", text: "hi", date: 0 });
+
+// A missing field.
+// @ts-expect-error date is required
+encodeClientMessage({ type: "message", id: 1, text: "hi" });
+
+// An unknown type.
+// @ts-expect-error "shout" is no client message
+encodeClientMessage({ type: "shout", id: 1, text: "hi", date: 0 });
+
+// A field of another message type.
+// @ts-expect-error a client's chat line has no name: the server sets it
+encodeClientMessage({ type: "message", id: 1, name: "ada", text: "hi", date: 0 });
+
+// A client message passed to the server encoder.
+// @ts-expect-error a client's chat line is not something a server sends
+encodeServerMessage(line);
+
+// The same through the protocol descriptor.
+// @ts-expect-error the server direction encodes server messages only
+chatProtocol.server.encode(line);
+
+// A missing handler in an exhaustive table.
+// @ts-expect-error the "message" handler is missing
+const missing: ServerMessageHandlers = { id() {}, rejectusername() {}, userlist() {}, username() {} };
+
+// A handler for a type the direction does not have.
+// @ts-expect-error "video-offer" is not a chat server message
+dispatchServerMessage({ "video-offer": () => {} }, { type: "id", id: 1 });
+
+// Handlers receive the message of their own type.
+const typed: ServerMessageHandlers = {
+  id: (m) => m.id.toFixed(),
+  rejectusername: (m) => m.name.toUpperCase(),
+  userlist: (m) => m.users.length,
+  username: (m) => m.date,
+  // @ts-expect-error a chat line has no users
+  message: (m) => m.users,
+};
+
+// A decoded message narrows by type.
+const decoded = chatProtocol.server.decode("{}");
+if (decoded.ok && decoded.value.type === "userlist") {
+  decoded.value.users satisfies (string | null)[];
+  // @ts-expect-error a user list has no text
+  decoded.value.text;
+}
+
+export { missing, typed };
