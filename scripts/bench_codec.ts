@@ -30,6 +30,7 @@ interface RunResult {
   decode: Record<string, number[]>;
   encode: Record<string, number[]>;
   encodeByType: Record<string, Record<string, number[]>>;
+  components: Record<string, Record<string, number[]>>;
 }
 
 const runtimes = [
@@ -104,6 +105,12 @@ for (const runtime of runtimes) {
     });
     return `| ${type} | ${x(summarize(speedups))} |`;
   });
+  const pieces = Object.entries(first.components).flatMap(([what, candidates]) =>
+    Object.keys(candidates).map((name) => {
+      const perRound = results.flatMap((r) => r.components[what]?.[name] as number[]);
+      return `| ${what} | ${name} | ${ns(summarize(perRound))} |`;
+    })
+  );
   sections.push(
     [
       `### ${runtime.name} ${first.runtime.version}`,
@@ -125,6 +132,12 @@ for (const runtime of runtimes) {
       "| type | speed-up |",
       "| --- | --- |",
       ...byType,
+      "",
+      "The pieces of a chat line that every encoder must write (ns per item, median (p25–p75)):",
+      "",
+      "| piece | how | ns/item |",
+      "| --- | --- | --- |",
+      ...pieces,
     ].join("\n"),
   );
   if (runtime === runtimes[0]) {

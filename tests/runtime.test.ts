@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { codePointLength, lengthOutside } from "../src/runtime/length.ts";
-import { quote, writeList } from "../src/runtime/encode.ts";
+import { quote, writeInteger, writeList } from "../src/runtime/encode.ts";
 import { describeValue, escapePointerSegment } from "../src/runtime/issue.ts";
 import { chatProtocol, dispatchServerMessage, isIdMessage, isServerMessage } from "../src/generated/chat.ts";
 import type { ServerMessageHandlers } from "../src/generated/chat.ts";
@@ -37,6 +37,27 @@ test("quote writes exactly what JSON.stringify writes for any string", () => {
   for (const s of ["", '"', "\\", "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "😀", "</script>"]) {
     assert.equal(quote(s), JSON.stringify(s));
   }
+});
+
+test("writeInteger writes exactly what JSON.stringify writes for any integer", () => {
+  fc.assert(fc.property(fc.maxSafeInteger(), (n) => assert.equal(writeInteger(n), JSON.stringify(n))));
+  const edges = [
+    0,
+    -0,
+    1,
+    -1,
+    0x3fffffff,
+    0x40000000,
+    1e9,
+    1e9 - 1,
+    1e9 + 1,
+    2 ** 53 - 1,
+    -(2 ** 53) + 1,
+    2 ** 53,
+    1e21,
+  ];
+  for (let k = 1; k < 9_007_199; k += 997_331) edges.push(k * 1e9, k * 1e9 - 1, k * 1e9 + 1);
+  for (const n of edges) assert.equal(writeInteger(n), JSON.stringify(n), String(n));
 });
 
 test("writeList writes JSON arrays", () => {
