@@ -10,9 +10,21 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { spawn } from "node:child_process";
+import { ChatSession } from "../src/chat/mod.ts";
+import { startChatServer } from "./support/chat_server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
+const BUN = join(ROOT, "node_modules", ".bin", "bun");
+
+function readmeBlock(heading: string, next: string, index: number): string {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf(heading), readme.indexOf(next));
+  const block = [...section.matchAll(/```ts\n([\s\S]*?)```/g)][index]?.[1];
+  assert.ok(block !== undefined, `README has no ts block ${index} under ${heading}`);
+  return block;
+}
 
 function quickStartBlocks(): { schema: string; config: string; demo: string } {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -53,3 +65,43 @@ test("README's quick start generates and runs as written, printing what README s
     else assert.equal(printed[i], line);
   });
 });
+
+for (const [runtime, command] of [["Deno", [DENO, "run", "--allow-net"]], ["Bun", [BUN]]] as const) {
+  test(`README's bot runs as written on ${runtime} and answers !echo`, async () => {
+    const code = readmeBlock("## The client", "## The chat protocol", 0).replace(
+      '"./src/chat/mod.ts"',
+      JSON.stringify(pathToFileURL(join(ROOT, "src/chat/mod.ts")).href),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "typewire-bot-"));
+    writeFileSync(join(dir, "bot.ts"), code);
+    const server = await startChatServer();
+    const [program, ...args] = command;
+    const bot = spawn(program, [...args, join(dir, "bot.ts"), server.url], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const user = new ChatSession(server.url, { name: "user", reconnect: false });
+    try {
+      let output = "";
+      bot.stderr.on("data", (chunk) => (output += chunk));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the bot did not log in: ${output}`)), 30_000);
+        bot.stdout.on("data", (chunk) => {
+          output += chunk;
+          if (output.includes("logged in as echobot")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      await user.loggedIn();
+      const answer = user.client.next("message", { filter: (m) => m.name === "echobot", timeout: 10_000 });
+      user.say("!echo hello from the README");
+      assert.equal((await answer).text, "hello from the README");
+    } finally {
+      bot.kill();
+      await user.close();
+      await server.stop();
+    }
+  });
+}

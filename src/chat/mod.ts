@@ -1,0 +1,14 @@
+/**
+ * typewire's chat layer: a logged-in session on any server of the MDN chat
+ * protocol, for bots.
+ *
+ * @example
+ * ```ts
+ * import { ChatSession } from "./mod.ts";
+ * const chat = new ChatSession("ws://127.0.0.1:6502", { name: "bot" });
+ * chat.onLine((line) => line.text === "!ping" && chat.say("pong"));
+ * ```
+ *
+ * @module
+ */
+export { ChatSession, type ChatSessionOptions } from "./session.ts";

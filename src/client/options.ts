@@ -1,0 +1,103 @@
+/**
+ * What a typewire client can be told, with the defaults it uses.
+ *
+ * @module
+ */
+import type { Handlers, MessageOf, TagOf } from "../runtime/dispatch.ts";
+import type { OverflowPolicy } from "./send_queue.ts";
+import type { PageLocation } from "./url.ts";
+
+/** A WebSocket constructor: the global one, or one injected where there is none (e.g. the `ws` package). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+/** Where to connect: a URL, or a function called before every connection attempt (to refresh a token, say). */
+export type UrlSource = string | URL | (() => string | URL | Promise<string | URL>);
+
+/** What a close looked like, for deciding whether to reconnect. */
+export interface CloseInfo {
+  readonly code: number;
+  readonly codeName: string;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+/** How the client reconnects after a connection drops. */
+export interface ReconnectOptions {
+  /** The delay cap of the first attempt, in milliseconds; each delay is random below its cap. @default 500 */
+  readonly minDelay?: number;
+  /** The largest delay, in milliseconds. @default 30000 */
+  readonly maxDelay?: number;
+  /** How much the cap grows per failed attempt. @default 2 */
+  readonly factor?: number;
+  /** Attempts in a row before giving up. @default Infinity */
+  readonly maxAttempts?: number;
+  /** How long a connection must stay open before the attempt count starts again from 1, in milliseconds. @default 5000 */
+  readonly minUptime?: number;
+  /** Close codes after which the client does not reconnect (as well as 1008, policy violation). @default [] */
+  readonly terminalCodes?: readonly number[];
+  /** Decides whether to reconnect after a close. @default not after 1008 or a terminal code */
+  readonly shouldReconnect?: (close: CloseInfo) => boolean;
+  /** The source of jitter, numbers in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Waiting for one message: see `TypewireClient.next`. */
+export interface NextOptions<M> {
+  /** Only a message for which this returns `true` counts. */
+  readonly filter?: (message: M) => boolean;
+  /** Give up after this many milliseconds, with a `TimeoutError`. */
+  readonly timeout?: number;
+  /** Give up when this signal aborts, with its reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** What the handshake hook gets: a way to send ahead of the queue, and to wait for messages. */
+export interface Session<S, C, K extends string> {
+  /** Sends now, ahead of every queued message. Throws `OutgoingMessageError` for an invalid message. */
+  send(message: C): void;
+  /** Waits for the next message of a type on this connection. */
+  next<T extends TagOf<S, K>>(type: T, options?: NextOptions<MessageOf<S, K, T>>): Promise<MessageOf<S, K, T>>;
+  /** Aborts if this connection drops before the handshake ends. */
+  readonly signal: AbortSignal;
+}
+
+/** Everything a client can be told. */
+export interface ClientOptions<S, C, K extends string> {
+  /** The subprotocols to offer; the server's pick is `client.protocol`. @default the protocol's own (`["json"]` for chat) */
+  readonly protocols?: string | readonly string[];
+  /** The WebSocket constructor. @default globalThis.WebSocket */
+  readonly WebSocket?: WebSocketConstructor;
+  /** One handler per message type: leaving one out is a compile error. More can be added with `on()`. */
+  readonly handlers?: Handlers<S, K, unknown>;
+  /** Refuse incoming messages with properties the schema does not name. @default false */
+  readonly strict?: boolean;
+  /** The longest incoming text frame, in UTF-16 code units; a longer one is refused as `too-large`, unparsed. @default 1048576 */
+  readonly maxFrameLength?: number;
+  /** Bounds on the messages that wait for a connection. */
+  readonly queue?: {
+    /** @default 1000 */
+    readonly maxMessages?: number;
+    /** In UTF-16 code units of encoded frames. @default 1048576 */
+    readonly maxBytes?: number;
+    /** `"reject"`: `send()` throws `QueueFullError`. `"drop-oldest"`: the oldest is dropped and reported in a `queueoverflow` event. @default "reject" */
+    readonly overflow?: OverflowPolicy;
+  };
+  /** Above this `bufferedAmount`, `needsDrain` is true; `drained()` waits until it is back at or below it. @default 1048576 */
+  readonly highWaterMark?: number;
+  /** Reconnection; `false` turns it off. @default true (with the defaults of ReconnectOptions) */
+  readonly reconnect?: boolean | ReconnectOptions;
+  /** Runs after every (re)connection, before queued messages are flushed and before `open` handlers run. */
+  readonly handshake?: (session: Session<S, C, K>) => void | Promise<void>;
+  /** How long the handshake may take, in milliseconds. @default 10000 */
+  readonly handshakeTimeout?: number;
+  /** Applied to every outgoing message just before it is encoded for the wire (at `send()` when open, at flush when queued): e.g. to stamp the current session id. */
+  readonly prepare?: (message: C) => C;
+  /** Close and reconnect when no frame arrives for this many milliseconds (a dead peer or half-open connection); 0 is off. @default 0 */
+  readonly idleTimeout?: number;
+  /** A message to send after half the idle timeout of silence, for a protocol that has a ping. */
+  readonly ping?: () => C;
+  /** How long `close()` lets queued and buffered data go out, and waits for the closing handshake, in milliseconds. @default 5000 */
+  readonly closeTimeout?: number;
+  /** The page the client runs in, for the mixed-content check and relative URLs. @default globalThis.location */
+  readonly location?: PageLocation;
+}
