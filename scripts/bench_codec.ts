@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { describeMachine } from "./bench/machine.ts";
 import { ratios, replaceSection, summarize, type Summary } from "./bench/stats.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const BIN = join(ROOT, "node_modules", ".bin");
 const quick = process.argv.includes("--quick");
 const runsArgument = process.argv.indexOf("--runs");

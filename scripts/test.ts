@@ -7,12 +7,12 @@
  * Usage: deno run -A scripts/test.ts [--only deno|bun] [test files...]
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const BIN = join(ROOT, "node_modules", ".bin");
 const args = process.argv.slice(2);
 const onlyIndex = args.indexOf("--only");
@@ -94,7 +94,31 @@ function sourcesOutside(skip: string, folders: readonly string[]): string[] {
   return folders.flatMap((folder) => walk(join(ROOT, folder)));
 }
 
-const SOURCES = ["src", "gen", "tests", "scripts"];
+/**
+ * The browser test drives Debian's Chromium. On a machine without it, install
+ * it when we can (root with apt); either way the outcome counts as a check.
+ */
+function ensureChromium(): Outcome {
+  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (existsSync(path)) {
+    console.log(`ok   Chromium for the browser test (${path})`);
+    return { passed: 1, failed: 0 };
+  }
+  console.log(`Chromium is missing at ${path}: installing Debian's chromium package for the browser test`);
+  const install = spawnSync("sh", [
+    "-c",
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+  ], {
+    encoding: "utf8",
+    timeout: STEP_TIMEOUT,
+  });
+  const ok = install.status === 0 && existsSync(path);
+  console.log(`${ok ? "ok  " : "FAIL"} Chromium for the browser test`);
+  if (!ok) console.log(`${install.stdout ?? ""}${install.stderr ?? ""}(run as root, or set CHROMIUM_PATH)`);
+  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+}
+
+const SOURCES = ["src", "gen", "tests", "scripts", "web"];
 const outcomes: Outcome[] = [];
 if (only === undefined) {
   outcomes.push(check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]));
@@ -105,6 +129,7 @@ if (only === undefined) {
   outcomes.push(check("lint (deno lint)", "deno", ["lint"]));
   outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
 }
+if (files.some((f) => f === "tests/" || f.includes("browser"))) outcomes.push(ensureChromium());
 if (only === undefined || only === "deno") {
   outcomes.push(tests("deno test", "deno", ["test", "-A", "--no-lock", ...files], parseDeno));
 }

@@ -6,8 +6,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChatSession } from "../src/chat/mod.ts";
 import type { ChatLineMessage } from "../src/generated/chat.ts";
-import { startChatServer } from "./support/chat_server.ts";
+import { type ReferenceServer, startReferenceServer } from "../scripts/chat/server.ts";
 import { nextEvent } from "./support/test_server.ts";
+
+function startChatServer(port = 0): Promise<ReferenceServer> {
+  return startReferenceServer({ port, page: false });
+}
 
 test("a session logs in with its name, sees the user list and its own line", async () => {
   const server = await startChatServer();
@@ -51,7 +55,7 @@ test("a name in use is changed by the server, and the session adopts the new nam
 });
 
 test("after the server restarts, the session logs in again and lines said while down go out with the new id", async () => {
-  const server = await startChatServer();
+  let server = await startChatServer();
   const bot = new ChatSession(server.url, { name: "bot", reconnect: { minDelay: 20, maxDelay: 100 } });
   try {
     await bot.loggedIn();
@@ -63,7 +67,7 @@ test("after the server restarts, the session logs in again and lines said while 
     const lines: ChatLineMessage[] = [];
     bot.onLine((line) => lines.push(line));
     const relogged = nextEvent(bot.client, "reconnected", 10_000);
-    await server.start();
+    server = await startChatServer(server.port);
     await relogged;
     assert.notEqual(bot.id, firstId);
     assert.equal(bot.name, "bot");

@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { spawn } from "node:child_process";
 import { ChatSession } from "../src/chat/mod.ts";
-import { startChatServer } from "./support/chat_server.ts";
+import { startReferenceServer } from "../scripts/chat/server.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const BUN = join(ROOT, "node_modules", ".bin", "bun");
 
@@ -68,15 +68,15 @@ test("README's quick start generates and runs as written, printing what README s
 
 for (const [runtime, command] of [["Deno", [DENO, "run", "--allow-net"]], ["Bun", [BUN]]] as const) {
   test(`README's bot runs as written on ${runtime} and answers !echo`, async () => {
-    const code = readmeBlock("## The client", "## The chat protocol", 0).replace(
+    const code = readmeBlock("## The client", "## Layout", 0).replace(
       '"./src/chat/mod.ts"',
       JSON.stringify(pathToFileURL(join(ROOT, "src/chat/mod.ts")).href),
     );
     const dir = mkdtempSync(join(tmpdir(), "typewire-bot-"));
     writeFileSync(join(dir, "bot.ts"), code);
-    const server = await startChatServer();
+    const server = await startReferenceServer({ port: 0, page: false });
     const [program, ...args] = command;
-    const bot = spawn(program, [...args, join(dir, "bot.ts"), server.url], {
+    const bot = spawn(program, [...args, join(dir, "bot.ts"), server.socketUrl], {
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -4,16 +4,8 @@
  * 127.0.0.1 with a port the operating system picks.
  */
 import type { RunningServer, Serve, ServeOptions, ServerSocket, SocketHandlers } from "../../src/server/contract.ts";
+import { loadServe } from "../../src/server/this_runtime.ts";
 import { echoProtocol } from "../fixtures/generated/echo.ts";
-
-/** The runtime running this test. */
-export const runtime: "bun" | "deno" = "Bun" in globalThis ? "bun" : "deno";
-
-/** The adapter for this runtime, loaded by path so each type check sees only its own. */
-export async function loadServe(): Promise<Serve> {
-  const adapter = await import(`../../src/server/${runtime}/mod.ts`);
-  return adapter.serve as Serve;
-}
 
 /**
  * Resolves when `target` dispatches `type`, or rejects after `timeout`.

@@ -1,0 +1,26 @@
+/**
+ * The chat bot, on its own: joins any chat-protocol server (ours or another
+ * implementation, `ws:` or `wss:`), answers `!help`, `!echo <text>`, `!time`,
+ * `!users`, and logs in again after the server restarts.
+ *
+ * Usage: bot.ts --url ws://127.0.0.1:6502 --name typewire-bot
+ */
+import process from "node:process";
+import { commandLine, option } from "./args.ts";
+import { startBot } from "./chat/bot.ts";
+
+const USAGE = "usage: bot.ts [--url ws://127.0.0.1:6502] [--name typewire-bot]";
+
+const options = commandLine(USAGE);
+const url = option(options, "url", "ws://127.0.0.1:6502");
+const bot = startBot(url, { name: option(options, "name", "typewire-bot") });
+bot.client.addEventListener("open", () => console.log(`logged in to ${url} as ${bot.name}`));
+bot.client.addEventListener("close", (event) => {
+  const next = event.willReconnect ? "; reconnecting" : "";
+  console.log(`disconnected: ${event.code} ${event.codeName}${event.reason ? ` (${event.reason})` : ""}${next}`);
+});
+bot.client.addEventListener("error", (event) => console.error(`error: ${event.error.message}`));
+process.on("SIGINT", async () => {
+  await bot.close();
+  process.exit(0);
+});

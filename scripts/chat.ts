@@ -1,0 +1,42 @@
+/**
+ * The main job: the reference chat server with its web page, and a bot that
+ * joins it. `npm start` runs it on Deno, `bun run chat` on Bun.
+ *
+ * Usage: chat.ts [--port 6502] [--host 127.0.0.1] [--origin https://example.com ...] [--bot-name typewire-bot]
+ * The port can also come from the PORT environment variable. Ctrl-C stops it.
+ */
+import process from "node:process";
+import { commandLine, option } from "./args.ts";
+import { startBot } from "./chat/bot.ts";
+import { startReferenceServer } from "./chat/server.ts";
+
+const USAGE = "usage: chat.ts [--port 6502] [--host 127.0.0.1] [--origin <allowed origin> ...] [--bot-name <name>]";
+
+const options = commandLine(USAGE);
+const port = Number(option(options, "port", process.env.PORT ?? "6502"));
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`not a port: ${option(options, "port", process.env.PORT ?? "")}\n${USAGE}`);
+  process.exit(2);
+}
+const hostname = option(options, "host", "127.0.0.1");
+
+const origins = options.get("origin");
+const server = await startReferenceServer({ hostname, port, ...(origins !== undefined && { origins }) });
+const botUrl = server.socketUrl.replace(/\/\/(0\.0\.0\.0|\[::\])/, "//127.0.0.1");
+const bot = startBot(botUrl, { name: option(options, "bot-name", "typewire-bot") });
+await bot.loggedIn();
+console.log(
+  `typewire chat is up: open ${server.url} in a browser (the bot "${bot.name}" is in the room; Ctrl-C stops)`,
+);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nstopping: saying goodbye to every client");
+  await bot.close();
+  await server.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,70 @@
+/**
+ * The reference chat server: the chat room, the web page on the same port,
+ * on whichever of Bun and Deno runs it.
+ */
+import { ChatRoom, type ChatRoomOptions } from "../../src/chat/server/room.ts";
+import { loadServe } from "../../src/server/this_runtime.ts";
+import { buildPage, pageHandler } from "./page.ts";
+
+/** The largest frame the server accepts by default: room for a WebRTC offer's SDP. */
+export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024;
+
+/** How to run the reference server. */
+export interface ReferenceServerOptions {
+  /** @default "127.0.0.1" */
+  readonly hostname?: string;
+  /** @default 6502; 0 lets the operating system pick */
+  readonly port?: number;
+  /** When set, an upgrade whose `Origin` is not listed is refused with 403 (clients that send none, such as bots, are let in). */
+  readonly origins?: readonly string[];
+  /** @default 512 KiB (DEFAULT_MAX_FRAME_BYTES) */
+  readonly maxFrameBytes?: number;
+  /** The room's limits. */
+  readonly room?: ChatRoomOptions;
+  /** Serve the web page at `/`. @default true */
+  readonly page?: boolean;
+}
+
+/** A running reference server. */
+export interface ReferenceServer {
+  readonly room: ChatRoom;
+  /** The page: `http://host:port/`. */
+  readonly url: string;
+  /** The WebSocket: `ws://host:port/`. */
+  readonly socketUrl: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the reference chat server.
+ *
+ * @param options Where to listen and how strict to be.
+ * @returns The running server.
+ */
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const serve = await loadServe();
+  const room = new ChatRoom(options.room);
+  const assets = options.page === false ? undefined : await buildPage();
+  const origins = options.origins;
+  const running = await serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 6502,
+    selectProtocol: (offered) => (offered.includes("json") ? "json" : undefined),
+    refuse: (request) => {
+      const origin = request.headers.get("origin");
+      if (origins === undefined || origin === null || origins.includes(origin)) return undefined;
+      return new Response(`origin not allowed: ${origin}`, { status: 403 });
+    },
+    ...(assets && { fetch: pageHandler(assets) }),
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+  }, room);
+  const host = running.hostname.includes(":") ? `[${running.hostname}]` : running.hostname;
+  return {
+    room,
+    url: `http://${host}:${running.port}/`,
+    socketUrl: running.url,
+    port: running.port,
+    stop: () => running.stop(),
+  };
+}

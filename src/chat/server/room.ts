@@ -1,0 +1,235 @@
+/**
+ * The reference chat room: the server side of MDN's chat protocol, typed by
+ * the generated codecs and written against the runtime-neutral socket
+ * contract, so `Bun.serve` and `Deno.serve` run it unchanged.
+ *
+ * @module
+ */
+import type { ServerSocket, SocketHandlers } from "../../server/contract.ts";
+import { chatProtocol, type ServerMessage } from "../../generated/chat.ts";
+import { signalingProtocol } from "../../generated/signaling.ts";
+import { TokenBucket } from "./rate_limit.ts";
+import { stripTags } from "./strip_tags.ts";
+
+/** How the room treats its clients. */
+export interface ChatRoomOptions {
+  /** The first client id; ids count up from it. @default Date.now(), as the MDN sample does */
+  readonly firstId?: number;
+  /** Frames a client may send per second, sustained. @default 20 */
+  readonly framesPerSecond?: number;
+  /** Frames a client may send at once. @default 50 */
+  readonly burst?: number;
+  /** Bytes that may wait unsent to one client before it is disconnected as too slow. @default 1048576 */
+  readonly maxUnsentBytes?: number;
+  /** Told about every client the room disconnects, and why. @default a line on the console */
+  readonly onRefusal?: (refusal: Refusal) => void;
+}
+
+/** A client the room disconnected, and why. */
+export interface Refusal {
+  readonly id: number;
+  readonly name: string | undefined;
+  /** The close code sent: 1003, 1007 or 1008. */
+  readonly code: number;
+  readonly reason: string;
+}
+
+interface Member {
+  readonly socket: ServerSocket;
+  readonly id: number;
+  name: string | undefined;
+  readonly bucket: TokenBucket;
+}
+
+/** A close reason may hold at most 123 bytes of UTF-8: longer ones are cut at a character boundary. */
+function shortReason(reason: string): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(reason).length <= 123) return reason;
+  let cut = "";
+  for (const character of reason) {
+    if (encoder.encode(cut + character).length > 120) break;
+    cut += character;
+  }
+  return `${cut}...`;
+}
+
+/**
+ * A chat room. Pass it as the handlers of an adapter's `serve()`.
+ *
+ * What it does, as `chat.md` describes the MDN sample server: an `id` for each
+ * new connection; on `username`, a unique name (digits from one counter shared
+ * by the room appended when taken, with `rejectusername` to that client), then
+ * a `userlist` and the `username` broadcast to everyone; on `message`, the
+ * sender's name set and HTML tags stripped, broadcast to everyone; a fresh
+ * `userlist` when someone leaves; any other type passed through unchanged,
+ * to everyone or only to the client named in `target`.
+ *
+ * Where the sample crashes, the room disconnects the one client, with a
+ * reason, and carries on: 1007 for a frame that is not a JSON object, 1003 for
+ * a binary frame, 1008 for a message that breaks the schema, names an id that
+ * is not the sender's, chats before logging in or has no `type`, for a client
+ * over its rate limit, and for one too slow to read what it is sent.
+ *
+ * @example
+ * ```ts
+ * import { ChatRoom } from "./room.ts";
+ * import { serve } from "../../server/deno/mod.ts";
+ * const room = new ChatRoom();
+ * const server = await serve({ port: 6502, selectProtocol: (offered) => offered.find((p) => p === "json") }, room);
+ * await server.stop();
+ * ```
+ */
+export class ChatRoom implements SocketHandlers {
+  readonly #members = new Map<ServerSocket, Member>();
+  readonly #byName = new Map<string, Member>();
+  readonly #options: ChatRoomOptions;
+  #nextId: number;
+  #counter = 1;
+
+  /** @param options Limits, the first id, and where refusals are reported. */
+  constructor(options: ChatRoomOptions = {}) {
+    this.#options = options;
+    this.#nextId = options.firstId ?? Date.now();
+  }
+
+  /** The names of the logged-in clients, in the order they logged in. */
+  get users(): string[] {
+    return [...this.#byName.keys()];
+  }
+
+  /** How many clients are connected, logged in or not. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** A connection opened: give it an id. */
+  open(socket: ServerSocket): void {
+    const member: Member = {
+      socket,
+      id: this.#nextId++,
+      name: undefined,
+      bucket: new TokenBucket(this.#options.framesPerSecond ?? 20, this.#options.burst ?? 50),
+    };
+    this.#members.set(socket, member);
+    this.#send([member], { type: "id", id: member.id });
+  }
+
+  /** A frame arrived. */
+  message(socket: ServerSocket, data: string | Uint8Array): void {
+    const member = this.#members.get(socket);
+    if (member === undefined) return;
+    if (!member.bucket.take()) {
+      this.#refuse(member, 1008, `rate limit: more than ${this.#options.framesPerSecond ?? 20} frames a second`);
+      return;
+    }
+    if (typeof data !== "string") {
+      this.#refuse(member, 1003, "binary frames are not part of the chat protocol");
+      return;
+    }
+    const decoded = signalingProtocol.client.decode(data);
+    if (!decoded.ok) {
+      const error = decoded.error;
+      if (error.kind === "unknown-type" && typeof error.type === "string") this.#relay(data, JSON.parse(data).target);
+      else if (error.kind === "not-json" || error.kind === "not-object") this.#refuse(member, 1007, error.message);
+      else this.#refuse(member, 1008, error.message);
+      return;
+    }
+    const message = decoded.value;
+    switch (message.type) {
+      case "username":
+        if (this.#owns(member, message.id)) this.#login(member, message.name, message.date);
+        return;
+      case "message":
+        if (!this.#owns(member, message.id)) return;
+        if (member.name === undefined) {
+          this.#refuse(member, 1008, "log in (send a username message) before chatting");
+          return;
+        }
+        this.#broadcast({
+          type: "message",
+          id: member.id,
+          name: member.name,
+          text: stripTags(message.text),
+          date: message.date,
+        });
+        return;
+      default:
+        this.#relay(data, message.target);
+    }
+  }
+
+  /** A connection closed: drop the client and tell everyone who is left. */
+  close(socket: ServerSocket): void {
+    const member = this.#members.get(socket);
+    if (member === undefined) return;
+    this.#leave(member);
+  }
+
+  #owns(member: Member, id: number): boolean {
+    if (id === member.id) return true;
+    this.#refuse(member, 1008, `the id ${id} is not this client's (${member.id})`);
+    return false;
+  }
+
+  #login(member: Member, requested: string, date: number): void {
+    let name = requested;
+    while (this.#byName.has(name) && this.#byName.get(name) !== member) name = requested + this.#counter++;
+    if (name !== requested) this.#send([member], { type: "rejectusername", id: member.id, name });
+    if (member.name !== undefined) this.#byName.delete(member.name);
+    member.name = name;
+    this.#byName.set(name, member);
+    this.#broadcast({ type: "userlist", users: this.users });
+    this.#broadcast({ type: "username", id: member.id, name, date });
+  }
+
+  /** Passes a frame through unchanged: to the client named `target`, or to everyone. */
+  #relay(frame: string, target: unknown): void {
+    if (typeof target === "string" && target !== "") {
+      const recipient = this.#byName.get(target);
+      if (recipient !== undefined) this.#deliver([recipient], frame);
+      return;
+    }
+    this.#deliver([...this.#members.values()], frame);
+  }
+
+  #broadcast(message: ServerMessage): void {
+    this.#send([...this.#members.values()], message);
+  }
+
+  #send(recipients: readonly Member[], message: ServerMessage): void {
+    const encoded = chatProtocol.server.encode(message);
+    if (!encoded.ok) throw new Error(`the chat room built an invalid message: ${encoded.error.message}`);
+    this.#deliver(recipients, encoded.frame);
+  }
+
+  /** Sends one frame to each recipient, then disconnects any whose unsent data passed the limit. */
+  #deliver(recipients: readonly Member[], frame: string): void {
+    const limit = this.#options.maxUnsentBytes ?? 1024 * 1024;
+    const slow: Member[] = [];
+    for (const member of recipients) {
+      member.socket.send(frame);
+      if (member.socket.bufferedAmount > limit) slow.push(member);
+    }
+    for (const member of slow) {
+      if (this.#members.has(member.socket)) {
+        this.#refuse(member, 1008, `too slow: more than ${limit} bytes waiting to be sent`);
+      }
+    }
+  }
+
+  #refuse(member: Member, code: number, reason: string): void {
+    const refusal: Refusal = { id: member.id, name: member.name, code, reason };
+    if (this.#options.onRefusal) this.#options.onRefusal(refusal);
+    else {console.warn(
+        `chat: disconnected client ${member.id}${member.name ? ` (${member.name})` : ""}: ${code} ${reason}`,
+      );}
+    this.#leave(member);
+    member.socket.close(code, shortReason(reason));
+  }
+
+  #leave(member: Member): void {
+    this.#members.delete(member.socket);
+    if (member.name !== undefined && this.#byName.get(member.name) === member) this.#byName.delete(member.name);
+    this.#broadcast({ type: "userlist", users: this.users });
+  }
+}

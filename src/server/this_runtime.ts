@@ -1,0 +1,47 @@
+/**
+ * The adapter for the runtime this code runs on, found behind a `typeof`
+ * guard and loaded by path, so each runtime's type check sees only its own
+ * adapter.
+ *
+ * @module
+ */
+import type { Serve } from "./contract.ts";
+
+/** The runtime running this code, as far as serving is concerned. */
+export type ServerRuntime = "bun" | "deno";
+
+/**
+ * Names the runtime.
+ *
+ * @returns `"bun"` under Bun, `"deno"` under Deno.
+ * @throws {Error} On any other runtime: there is no adapter for it.
+ * @example
+ * ```ts
+ * import { serverRuntime } from "./this_runtime.ts";
+ * console.log(serverRuntime());
+ * ```
+ */
+export function serverRuntime(): ServerRuntime {
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") return "bun";
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return "deno";
+  throw new Error("typewire's servers run on Bun (Bun.serve) or Deno (Deno.serve); this runtime is neither");
+}
+
+/**
+ * Loads the `serve()` of this runtime's adapter.
+ *
+ * @returns `serve` from `./bun/mod.ts` or `./deno/mod.ts`.
+ * @example
+ * ```ts
+ * import { loadServe } from "./this_runtime.ts";
+ * const serve = await loadServe();
+ * const server = await serve({ port: 0 }, { message: (socket, frame) => socket.send(String(frame)) });
+ * await server.stop();
+ * ```
+ */
+export async function loadServe(): Promise<Serve> {
+  // Joined at run time so that no type checker follows the import into the other runtime's adapter.
+  const specifier = ["./", serverRuntime(), "/mod.ts"].join("");
+  const adapter = await import(specifier);
+  return adapter.serve as Serve;
+}

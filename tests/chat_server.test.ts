@@ -1,0 +1,338 @@
+/**
+ * The reference chat server on the runtime running the test (Bun.serve or
+ * Deno.serve): the behaviour chat.md describes, frame by frame as MDN's client
+ * sees it, and its reactions to bad input.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { type ReferenceServerOptions, startReferenceServer } from "../scripts/chat/server.ts";
+import type { Refusal } from "../src/chat/server/room.ts";
+import { serverRuntime } from "../src/server/this_runtime.ts";
+import { RawClient } from "./support/raw_client.ts";
+
+const runtime = serverRuntime();
+
+async function start(options: ReferenceServerOptions = {}) {
+  const refusals: Refusal[] = [];
+  const server = await startReferenceServer({
+    port: 0,
+    page: false,
+    ...options,
+    room: { onRefusal: (r) => refusals.push(r), ...options.room },
+  });
+  return { server, refusals };
+}
+
+/** Connects like MDN's client: reads the id, logs in with its fields in MDN's order. */
+async function join(url: string, name: string): Promise<{ client: RawClient; id: number; frames: string[] }> {
+  const client = await RawClient.open(url);
+  const { json } = await client.next();
+  assert.equal(json.type, "id");
+  client.send(`{"name":${JSON.stringify(name)},"date":${Date.now()},"id":${json.id},"type":"username"}`);
+  const frames = await client.loggedIn(json.id);
+  return { client, id: json.id, frames: frames.map((f) => f.text) };
+}
+
+test("each connection gets a fresh integer id first, and json is selected when offered", async () => {
+  const { server } = await start();
+  try {
+    const a = await RawClient.open(server.socketUrl);
+    const b = await RawClient.open(server.socketUrl);
+    const plain = await RawClient.open(server.socketUrl, []);
+    const [ia, ib] = [(await a.next()).json, (await b.next()).json];
+    assert.equal(ia.type, "id");
+    assert.ok(Number.isInteger(ia.id) && ia.id > 2 ** 31, "seeded from the clock, as the sample does");
+    assert.equal(ib.id, ia.id + 1);
+    assert.equal(a.socket.protocol, "json");
+    assert.equal((await plain.next()).json.type, "id", "a client that offers no subprotocol is served too");
+    assert.equal(plain.socket.protocol, "");
+    for (const c of [a, b, plain]) c.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a login gets userlist then the username broadcast, to everyone and the sender too", async () => {
+  const { server } = await start();
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    assert.deepEqual(ada.frames.map((f) => JSON.parse(f).type), ["userlist", "username"]);
+    assert.deepEqual(JSON.parse(ada.frames[0] as string), { type: "userlist", users: ["ada"] });
+    const bob = await join(server.socketUrl, "bob");
+    const seenByAda = [await ada.client.next(), await ada.client.next()].map((f) => f.json);
+    assert.deepEqual(seenByAda[0], { type: "userlist", users: ["ada", "bob"] });
+    assert.equal(seenByAda[1].type, "username");
+    assert.equal(seenByAda[1].name, "bob");
+    assert.equal(seenByAda[1].id, bob.id);
+    ada.client.close();
+    bob.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a taken name gets digits from one counter shared by the server: rejectusername, userlist, username, in that order", async () => {
+  const { server } = await start();
+  try {
+    const first = await join(server.socketUrl, "bot");
+    const second = await join(server.socketUrl, "bot");
+    assert.deepEqual(second.frames.map((f) => JSON.parse(f)).map((m) => [m.type, m.name ?? m.users]), [
+      ["rejectusername", "bot1"],
+      ["userlist", ["bot", "bot1"]],
+      ["username", "bot1"],
+    ]);
+    assert.equal(JSON.parse(second.frames[0] as string).id, second.id);
+    const third = await join(server.socketUrl, "bot");
+    assert.equal(JSON.parse(third.frames[0] as string).name, "bot2");
+    const ada = await join(server.socketUrl, "ada");
+    const ada2 = await join(server.socketUrl, "ada");
+    assert.equal(JSON.parse(ada2.frames[0] as string).name, "ada3", "the counter is the server's, not the name's");
+    for (const c of [first, second, third, ada, ada2]) c.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("leaving sends a fresh userlist to everyone left", async () => {
+  const { server } = await start();
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const bob = await join(server.socketUrl, "bob");
+    await ada.client.next((m) => m.type === "username" && m.name === "bob");
+    bob.client.close();
+    const list = await ada.client.next((m) => m.type === "userlist");
+    assert.deepEqual(list.json.users, ["ada"]);
+    ada.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a chat line gets the sender's name and loses its HTML tags, and goes to everyone, the sender too", async () => {
+  const { server } = await start();
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const bob = await join(server.socketUrl, "bob");
+    ada.client.send({
+      text: 'hi <img src=x onerror="alert(1)">there <b>bob</b> 1 < 2',
+      type: "message",
+      id: ada.id,
+      date: 7,
+    });
+    const expected = { type: "message", id: ada.id, name: "ada", text: "hi there bob 1 < 2", date: 7 };
+    assert.deepEqual((await ada.client.next((m) => m.type === "message")).json, expected);
+    assert.deepEqual((await bob.client.next((m) => m.type === "message")).json, expected);
+    ada.client.close();
+    bob.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("other types pass through unchanged: to everyone, or only to the client named in target", async () => {
+  const { server } = await start();
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const bob = await join(server.socketUrl, "bob");
+    const eve = await join(server.socketUrl, "eve");
+    const broadcast = '{"type":"x-typing","who":"ada","extra":[1,{"a":null}]}';
+    ada.client.send(broadcast);
+    for (const c of [ada, bob, eve]) assert.equal((await c.client.next((m) => m.type === "x-typing")).text, broadcast);
+    const offer = JSON.stringify({
+      type: "video-offer",
+      name: "ada",
+      target: "bob",
+      sdp: { type: "offer", sdp: "v=0\r\n" },
+    });
+    ada.client.send(offer);
+    assert.equal((await bob.client.next((m) => m.type === "video-offer")).text, offer);
+    const directed = '{"type":"x-poke","target":"eve"}';
+    ada.client.send(directed);
+    assert.equal((await eve.client.next((m) => m.type === "x-poke")).text, directed);
+    ada.client.send('{"type":"x-marker"}');
+    await bob.client.next((m) => m.type === "x-marker");
+    assert.ok(!bob.client.frames.some((f) => f.json?.type === "x-poke"), "a targeted frame reaches no one else");
+    assert.ok(!eve.client.frames.some((f) => f.json?.type === "video-offer"));
+    for (const c of [ada, bob, eve]) c.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+const BAD_FRAMES: [string, (id: number) => string | Uint8Array, number, RegExp][] = [
+  ["a frame that is not JSON", () => "{oops", 1007, /not JSON/],
+  ["JSON that is not an object", () => "[1,2]", 1007, /expected a JSON object/],
+  ["an object without a type", (id) => JSON.stringify({ id, text: "x" }), 1008, /unknown "type": expected a string/],
+  [
+    "an invalid login (empty name)",
+    (id) => JSON.stringify({ type: "username", id, name: "", date: 1 }),
+    1008,
+    /at \/name/,
+  ],
+  [
+    "a chat line too long",
+    (id) => JSON.stringify({ type: "message", id, text: "x".repeat(5000), date: 1 }),
+    1008,
+    /at \/text/,
+  ],
+  [
+    "another client's id",
+    (id) => JSON.stringify({ type: "message", id: id + 1000, text: "x", date: 1 }),
+    1008,
+    /not this client's/,
+  ],
+  [
+    "an invalid signalling message",
+    () => JSON.stringify({ type: "video-offer", name: "a", target: "", sdp: {} }),
+    1008,
+    /video-offer/,
+  ],
+  ["a binary frame", () => new Uint8Array([1, 2, 3]), 1003, /binary frames/],
+];
+
+for (const [what, frame, code, reason] of BAD_FRAMES) {
+  test(`${what}: that client is closed with ${code} and a reason; the server and everyone else carry on`, async () => {
+    const { server, refusals } = await start();
+    try {
+      const good = await join(server.socketUrl, "good");
+      const bad = await join(server.socketUrl, "bad");
+      bad.client.send(frame(bad.id));
+      const closed = await bad.client.closed;
+      assert.equal(closed.code, code);
+      assert.match(closed.reason, reason);
+      assert.equal(refusals.length, 1);
+      assert.equal(refusals[0]?.name, "bad");
+      assert.deepEqual((await good.client.next((m) => m.type === "userlist" && m.users.length === 1)).json.users, [
+        "good",
+      ]);
+      good.client.send({ type: "message", id: good.id, text: "still here", date: 1 });
+      assert.equal((await good.client.next((m) => m.type === "message")).json.text, "still here");
+      const late = await join(server.socketUrl, "late");
+      assert.equal(JSON.parse(late.frames.at(-1) as string).name, "late");
+      good.client.close();
+      late.client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+test("a chat line before logging in is refused with 1008", async () => {
+  const { server } = await start();
+  try {
+    const client = await RawClient.open(server.socketUrl);
+    const { json } = await client.next();
+    client.send({ type: "message", id: json.id, text: "hi", date: 1 });
+    const closed = await client.closed;
+    assert.deepEqual([closed.code, closed.reason], [1008, "log in (send a username message) before chatting"]);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a frame larger than the limit closes that client with 1009", async () => {
+  const { server } = await start({ maxFrameBytes: 1000 });
+  try {
+    const good = await join(server.socketUrl, "good");
+    const bad = await join(server.socketUrl, "bad");
+    bad.client.send(JSON.stringify({ type: "x-big", blob: "x".repeat(2000) }));
+    assert.equal((await bad.client.closed).code, 1009);
+    good.client.send({ type: "message", id: good.id, text: "fine", date: 1 });
+    assert.equal((await good.client.next((m) => m.type === "message")).json.text, "fine");
+    good.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a client over its rate limit is closed with 1008; others carry on", async () => {
+  const { server, refusals } = await start({ room: { framesPerSecond: 5, burst: 10 } });
+  try {
+    const good = await join(server.socketUrl, "good");
+    const flood = await join(server.socketUrl, "flood");
+    for (let i = 0; i < 30; i++) flood.client.send({ type: "x-noise", i });
+    const closed = await flood.client.closed;
+    assert.deepEqual(refusals.map((r) => [r.name, r.code, r.reason]), [[
+      "flood",
+      1008,
+      "rate limit: more than 5 frames a second",
+    ]]);
+    // Deno.serve resets a connection whose peer keeps sending after the close frame, so the flooder may see 1006 there.
+    if (runtime === "bun" || closed.code === 1008) {
+      assert.deepEqual([closed.code, closed.reason], [1008, "rate limit: more than 5 frames a second"]);
+    } else {
+      assert.ok([0, 1006].includes(closed.code), `closed with ${closed.code}`);
+    }
+    good.client.send({ type: "message", id: good.id, text: "calm", date: 1 });
+    assert.equal((await good.client.next((m) => m.type === "message")).json.text, "calm");
+    good.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("with an origins list, an upgrade from another origin is refused with 403; bots without an Origin get in", async () => {
+  const { server } = await start({ origins: ["http://allowed.example"] });
+  try {
+    const refused = await fetch(server.url, {
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        origin: "http://evil.example",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(await refused.text(), "origin not allowed: http://evil.example");
+    const bot = await join(server.socketUrl, "bot");
+    bot.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a client that stops reading is cut off at its buffer limit; the others keep getting every line", async () => {
+  const { server, refusals } = await start({
+    room: { maxUnsentBytes: 256 * 1024, framesPerSecond: 1000, burst: 1000 },
+  });
+  const stalled = net.connect(server.port, "127.0.0.1");
+  try {
+    await new Promise<void>((resolve) => stalled.once("connect", () => resolve()));
+    stalled.write(
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    stalled.pause();
+    const talker = await join(server.socketUrl, "talker");
+    const listener = await join(server.socketUrl, "listener");
+    await talker.client.next((m) => m.type === "username" && m.name === "listener");
+    // 16 KB of UTF-8 per line: enough lines to fill the kernel's buffers and pass the limit.
+    const line = "😀".repeat(4000);
+    // Lines go out in a window of 4, so the well-behaved clients, which share this process, always keep up;
+    // the stalled one fills the kernel's buffers, then the server's, and is cut off. 50 more lines follow.
+    let sent = 0;
+    let cutAt: number | undefined;
+    while (sent < 1_000 && (cutAt === undefined || sent < cutAt + 50)) {
+      if (sent >= 4) await listener.client.next((m) => m.type === "message" && m.date === sent - 4);
+      talker.client.send({ type: "message", id: talker.id, text: line, date: sent++ });
+      if (cutAt === undefined && refusals.length > 0) cutAt = sent;
+    }
+    await listener.client.next((m) => m.type === "message" && m.date === sent - 1, 60_000);
+    assert.ok(cutAt !== undefined, `the stalled client was not cut off after ${sent} lines`);
+    assert.deepEqual(
+      refusals.map((r) => [r.code, r.reason]),
+      [[1008, `too slow: more than ${256 * 1024} bytes waiting to be sent`]],
+      "the stalled client, and only it, was disconnected",
+    );
+    const received = listener.client.frames.filter((f) => f.json?.type === "message").map((f) => f.json.date);
+    assert.deepEqual(received, Array.from({ length: sent }, (_, i) => i), "the listener got every line, in order");
+    assert.equal(server.room.size, 2);
+    talker.client.close();
+    listener.client.close();
+  } finally {
+    stalled.destroy();
+    await server.stop();
+  }
+});
