@@ -72,6 +72,16 @@ export function descriptorName(model: ProtocolModel): string {
 }
 
 /**
+ * The name of a protocol's slim descriptor for clients.
+ *
+ * @param model The protocol.
+ * @returns E.g. `chatClientProtocol`.
+ */
+export function clientDescriptorName(model: ProtocolModel): string {
+  return `${camelCase(model.name)}ClientProtocol`;
+}
+
+/**
  * The name of the guard for one message definition.
  *
  * @param definition The definition's name.
@@ -233,5 +243,23 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
   p.line(`  subprotocols: [${model.subprotocols.map((s) => JSON.stringify(s)).join(", ")}],`);
   p.line(`  server: ${direction(server)},`);
   p.line(`  client: ${direction(client)},`);
+  p.line(`};`);
+  p.line();
+  p.doc(
+    `The ${model.name} protocol as a client needs it: decoders for what a server sends, the encoder for what a\n` +
+      `client sends. Pass it to the client instead of {@link ${
+        descriptorName(model)
+      }} for the smallest browser bundle.`,
+  );
+  p.line(
+    `export const ${clientDescriptorName(model)}: ${
+      p.runtimeType("ClientProtocol")
+    }<${server.union}, ${client.union}, ${key}> = {`,
+  );
+  p.line(`  name: ${JSON.stringify(model.name)},`);
+  p.line(`  discriminator: ${key},`);
+  p.line(`  subprotocols: [${model.subprotocols.map((s) => JSON.stringify(s)).join(", ")}],`);
+  p.line(`  server: { types: ${server.tags}, decode: ${server.decode}, decodeStrict: ${server.decodeStrict} },`);
+  p.line(`  client: { encode: ${client.encode} },`);
   p.line(`};`);
 }

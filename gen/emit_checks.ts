@@ -48,6 +48,10 @@ export class CheckEmitter {
   readonly #queue: HelperQueue;
   readonly #constants: string[] = [];
   readonly #definitions: ReadonlyMap<string, Definition>;
+  /** Named scalar types used by some check: each gets one predicate and one expected text, shared by every use. */
+  readonly #scalars = new Map<string, { predicate: string; expected: string }>();
+  /** Messages whose discriminator the direction's switch has checked already: they are never nested in another type. */
+  readonly #routedOnly: ReadonlySet<string>;
 
   /**
    * @param p The module printer.
@@ -61,6 +65,10 @@ export class CheckEmitter {
   ) {
     this.#definitions = model.definitions;
     this.#queue = new HelperQueue(taken);
+    const nested = nestedReferences(model);
+    this.#routedOnly = new Set(
+      [...model.server.variants, ...model.client.variants].map((v) => v.definition).filter((d) => !nested.has(d)),
+    );
   }
 
   /** The validator's name for an object definition. */
@@ -80,6 +88,14 @@ export class CheckEmitter {
       else this.#emitValueCheck(next.name, next.shape);
       this.p.line();
     }
+    for (const [name, { predicate, expected }] of this.#scalars) {
+      const shape = (this.#definitions.get(name) as Definition).shape;
+      this.p.block(`function ${predicate}(value: unknown): boolean {`, () => {
+        this.p.line(`return !(${this.#simpleFail(shape, "value")});`);
+      });
+      this.p.line();
+      this.#constants.push(`const ${expected} = ${jsString(expectedText(shape, this.#definitions))};`);
+    }
     for (const constant of this.#constants) this.p.line(constant);
     if (this.#constants.length > 0) this.p.line();
   }
@@ -90,8 +106,10 @@ export class CheckEmitter {
       `function ${name}(v: ${p.runtimeType("Fields")}, strict: boolean): ${p.runtimeType("Issue")} | undefined {`,
       () => {
         const locals = new Set([...this.taken, "v", "strict"]);
+        const routed = this.#routedOnly.has(name.replace(/^check/, ""));
         for (const property of shape.properties) {
           if (!property.required && property.shape.kind === "any") continue;
+          if (routed && property.name === this.model.discriminator) continue;
           const local = localName(property.name, locals);
           p.line(`const ${local} = ${propertyRead("v", property.name)};`);
           const pointer: Pointer = ["/" + escapePointerSegment(property.name)];
@@ -225,7 +243,8 @@ export class CheckEmitter {
         return `${value} === undefined`;
       case "ref": {
         const target = (this.#definitions.get(shape.name) as Definition).shape;
-        return target.kind === "object" ? undefined : this.#simpleFail(target, value);
+        if (target.kind === "object" || this.#simpleFail(target, value) === undefined) return undefined;
+        return `!${this.#scalar(shape.name).predicate}(${value})`;
       }
       case "union": {
         const fails = shape.members.map((m) => this.#simpleFail(m, value));
@@ -243,11 +262,47 @@ export class CheckEmitter {
     return name;
   }
 
+  /** The shared predicate and expected text of a named scalar type, created on first use. */
+  #scalar(name: string): { predicate: string; expected: string } {
+    let scalar = this.#scalars.get(name);
+    if (scalar === undefined) {
+      scalar = {
+        predicate: this.#queue.fresh(`valid${name}`),
+        expected: this.#queue.fresh(`${constantCase(name)}_EXPECTED`),
+      };
+      this.#scalars.set(name, scalar);
+    }
+    return scalar;
+  }
+
   #issue(pointer: Pointer, shape: Shape, value: string): string {
+    if (shape.kind === "ref" && this.#scalars.has(shape.name)) {
+      const expected = (this.#scalars.get(shape.name) as { expected: string }).expected;
+      return `${this.p.runtime("issueAt")}(${pointerExpression(pointer)}, ${expected}, ${value})`;
+    }
     return `${this.p.runtime("issueAt")}(${pointerExpression(pointer)}, ${
       jsString(expectedText(shape, this.#definitions))
     }, ${value})`;
   }
+}
+
+/**
+ * The definitions referenced from inside some definition (as opposed to only
+ * named as a message of a direction).
+ *
+ * @param model The protocol.
+ * @returns Their names.
+ */
+export function nestedReferences(model: ProtocolModel): Set<string> {
+  const found = new Set<string>();
+  const visit = (shape: Shape): void => {
+    if (shape.kind === "ref") found.add(shape.name);
+    else if (shape.kind === "array") visit(shape.items);
+    else if (shape.kind === "union") shape.members.forEach(visit);
+    else if (shape.kind === "object") shape.properties.forEach((p) => visit(p.shape));
+  };
+  for (const definition of model.definitions.values()) visit(definition.shape);
+  return found;
 }
 
 /**

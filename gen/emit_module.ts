@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  clientDescriptorName,
   descriptorName,
   directionNames,
   emitDescriptor,
@@ -67,7 +68,10 @@ export function emitModule(model: ProtocolModel, options: EmitOptions): string {
     "",
     "/**",
     ` * The ${model.name} protocol: message types, validators, specialized encoders, guards,`,
-    ` * dispatch and the descriptor \`${descriptorName(model)}\`. Nothing here compiles code at run time.`,
+    ` * dispatch, the descriptor \`${descriptorName(model)}\` and the client's slim \`${
+      clientDescriptorName(model)
+    }\`.`,
+    " * Nothing here compiles code at run time.",
     " *",
     " * Unknown properties: a decoder keeps properties the schema does not name on the",
     " * decoded object (real peers add fields), untyped; the `Strict` decoders reject them",
@@ -94,6 +98,7 @@ function declaredNames(model: ProtocolModel): Set<string> {
     claim(WriterEmitter.writeName(name), `the writer of ${name}`);
   }
   claim(descriptorName(model), "the protocol descriptor");
+  claim(clientDescriptorName(model), "the client's protocol descriptor");
   for (const name of model.definitions.keys()) {
     const clash = generated.get(name);
     if (clash !== undefined) {

@@ -1,9 +1,10 @@
 /**
- * typewire's version, as the package manifest states it; generated headers carry it.
+ * typewire's version, for the header of generated files. It is kept equal to
+ * the `version` of package.json and deno.json (a test checks it), so that the
+ * built generator needs no manifest beside it.
  *
  * @module
  */
-import manifest from "../package.json" with { type: "json" };
 
 /** The version of typewire that generates code. */
-export const VERSION: string = manifest.version;
+export const VERSION = "0.1.0";

@@ -127,6 +127,11 @@ if (only === undefined) {
   );
   outcomes.push(check("type check, Bun's view (tsc with bun-types)", "tsc", ["-p", "tsconfig.json"]));
   outcomes.push(check("lint (deno lint)", "deno", ["lint"]));
+  outcomes.push(check("npm package built (npm run build)", "deno", ["run", "-A", "scripts/build.ts"]));
+  outcomes.push(
+    check("size: client + chat protocol within the ceiling (npm run size)", "deno", ["run", "-A", "scripts/size.ts"]),
+  );
+  outcomes.push(check("JSR package (deno publish --dry-run)", "deno", ["publish", "--dry-run", "--allow-dirty"]));
   outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
 }
 if (files.some((f) => f === "tests/" || f.includes("browser"))) outcomes.push(ensureChromium());

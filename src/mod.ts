@@ -1,20 +1,23 @@
 /**
  * typewire: typed WebSocket messaging generated from TypeScript types.
  *
- * Generated protocol modules (see `typewire gen`) give typed decoders,
- * encoders, guards and dispatch; this entry point re-exports the runtime
- * those modules are built on.
+ * This entry point is the client, built only on the standard `WebSocket`:
+ * connect with a generated protocol descriptor, send typed messages, route
+ * what arrives by type. Other entry points: `typewire/chat` (the chat layer
+ * and the chat protocol), `typewire/signaling`, `typewire/runtime` (what
+ * generated modules import), `typewire/server`, `typewire/server/bun`,
+ * `typewire/server/deno`, `typewire/gen` (the generator).
  *
- * @example Decode and dispatch a chat frame
+ * @example Connect, route by type, send
  * ```ts
- * import { chatProtocol } from "./generated/chat.ts";
+ * import { connect } from "./mod.ts";
+ * import { chatClientProtocol } from "./generated/chat.ts";
  *
- * const result = chatProtocol.server.decode('{"type":"id","id":7}');
- * if (result.ok) {
- *   chatProtocol.server.dispatch({ id: (m) => console.log("my id is", m.id) }, result.value);
- * }
+ * const client = connect(chatClientProtocol, "ws://127.0.0.1:6502");
+ * client.on("id", ({ id }) => client.send({ type: "username", id, name: "ada", date: Date.now() }));
+ * client.on("message", (line) => console.log(`${line.name}: ${line.text}`));
  * ```
  *
  * @module
  */
-export * from "./runtime/mod.ts";
+export * from "./client/mod.ts";

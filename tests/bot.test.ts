@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChatSession } from "../src/chat/mod.ts";
+import { nextMessage } from "../src/client/mod.ts";
 import { answer, HELP, startBot } from "../scripts/chat/bot.ts";
 import { startReferenceServer } from "../scripts/chat/server.ts";
 import { nextEvent } from "./support/test_server.ts";
@@ -26,11 +27,11 @@ test("the bot answers others on a real server, ignores itself, and logs in again
   try {
     await Promise.all([bot.loggedIn(), user.loggedIn()]);
     const fromBot = (text: string) =>
-      user.client.next("message", { filter: (m) => m.name === "bot" && m.text === text, timeout: 5_000 });
+      nextMessage(user.client, "message", { filter: (m) => m.name === "bot" && m.text === text, timeout: 5_000 });
     let reply = fromBot(HELP);
     user.say("!help");
     await reply;
-    const users = user.client.next("message", {
+    const users = nextMessage(user.client, "message", {
       filter: (m) => m.name === "bot" && m.text.startsWith("online: "),
       timeout: 5_000,
     });
@@ -41,9 +42,9 @@ test("the bot answers others on a real server, ignores itself, and logs in again
     await reply;
     const lines = user.client.stats.received;
     bot.say("!echo not to myself");
-    await user.client.next("message", { filter: (m) => m.text === "!echo not to myself", timeout: 5_000 });
+    await nextMessage(user.client, "message", { filter: (m) => m.text === "!echo not to myself", timeout: 5_000 });
     user.say("!time");
-    await user.client.next("message", {
+    await nextMessage(user.client, "message", {
       filter: (m) => m.name === "bot" && m.text.startsWith("it is "),
       timeout: 5_000,
     });

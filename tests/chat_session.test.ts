@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChatSession } from "../src/chat/mod.ts";
+import { nextMessage } from "../src/client/mod.ts";
 import type { ChatLineMessage } from "../src/generated/chat.ts";
 import { type ReferenceServer, startReferenceServer } from "../scripts/chat/server.ts";
 import { nextEvent } from "./support/test_server.ts";
@@ -37,7 +38,7 @@ test("a name in use is changed by the server, and the session adopts the new nam
   await first.loggedIn();
   const signIns: string[] = [];
   first.onSignIn((user) => signIns.push(user.name));
-  const seenByFirst = first.client.next("username", { filter: (u) => u.name === "bot1", timeout: 5_000 });
+  const seenByFirst = nextMessage(first.client, "username", { filter: (u) => u.name === "bot1", timeout: 5_000 });
   const second = new ChatSession(server.url, { name: "bot", reconnect: false });
   try {
     await second.loggedIn();
@@ -46,7 +47,7 @@ test("a name in use is changed by the server, and the session adopts the new nam
     await seenByFirst;
     assert.deepEqual(signIns, ["bot1"]);
     second.rename("ada");
-    await second.client.next("username", { filter: (u) => u.id === second.id, timeout: 5_000 });
+    await nextMessage(second.client, "username", { filter: (u) => u.id === second.id, timeout: 5_000 });
     assert.equal(second.name, "ada");
   } finally {
     await Promise.all([first.close(), second.close()]);
@@ -71,7 +72,7 @@ test("after the server restarts, the session logs in again and lines said while 
     await relogged;
     assert.notEqual(bot.id, firstId);
     assert.equal(bot.name, "bot");
-    const line = lines[0] ?? await bot.client.next("message", { timeout: 5_000 });
+    const line = lines[0] ?? await nextMessage(bot.client, "message", { timeout: 5_000 });
     assert.equal(line.text, "said while the server was down");
     assert.equal(line.id, bot.id, "the queued line carries the new connection's id");
   } finally {

@@ -10,12 +10,15 @@ import {
   connect,
   HANDSHAKE_FAILED,
   IDLE_TIMEOUT,
+  messagesOf,
   MixedContentError,
+  nextMessage,
   OutgoingMessageError,
   QueueFullError,
   TimeoutError,
   TypewireClient,
   type UrlSource,
+  watchIdle,
 } from "../src/client/mod.ts";
 import type {
   CloseEventInfo,
@@ -87,14 +90,14 @@ test("messages are routed by type to typed handlers; unknown types and invalid f
     socket.send("{not json");
     socket.send("[]");
     socket.send('{"type":"echo","seq":1,"text":"routed"}');
-    await client.next("echo", { timeout: 5_000 });
+    await nextMessage(client, "echo", { timeout: 5_000 });
     assert.deepEqual(hellos, [1]);
     assert.deepEqual(echoes, ["ROUTED"]);
     assert.deepEqual(unknown, ["shout"]);
     assert.deepEqual(invalid, ["invalid /seq", "not-json", "not-object"]);
     off();
     socket.send('{"type":"echo","seq":2,"text":"after off"}');
-    await client.next("echo", { timeout: 5_000 });
+    await nextMessage(client, "echo", { timeout: 5_000 });
     assert.deepEqual(echoes, ["ROUTED"], "an unsubscribed handler is not called");
   } finally {
     await client.close();
@@ -120,7 +123,7 @@ test("a handler that throws is reported and later messages are still routed", as
     client.send(say(1));
     client.send(say(2));
     client.send(say(3));
-    await client.next("echo", { filter: (m) => m.seq === 3, timeout: 5_000 });
+    await nextMessage(client, "echo", { filter: (m) => m.seq === 3, timeout: 5_000 });
     assert.deepEqual(reached, [1, 2, 3]);
     assert.deepEqual(failures, ["echo: handler bug", "echo: async handler bug"]);
   } finally {
@@ -148,7 +151,7 @@ test("an exhaustive handler table routes every type (and a class instance works 
   try {
     client.send(say(1, "a"));
     client.send({ type: "ping", seq: 9 });
-    await client.next("pong", { timeout: 5_000 });
+    await nextMessage(client, "pong", { timeout: 5_000 });
     assert.deepEqual(handlers.seen, ["hello", "echo a", "pong 9"]);
   } finally {
     await client.close();
@@ -160,21 +163,21 @@ test("next() waits with a filter, times out, and honours an AbortSignal", async 
   const server = await startEchoServer();
   const client = echoClient(server.url);
   try {
-    const third = client.next("echo", { filter: (m) => m.seq === 3 });
+    const third = nextMessage(client, "echo", { filter: (m) => m.seq === 3 });
     for (const seq of [1, 2, 3]) client.send(say(seq));
     assert.equal((await third).seq, 3);
     await assert.rejects(
-      client.next("pong", { timeout: 50 }),
+      nextMessage(client, "pong", { timeout: 50 }),
       (error) => error instanceof TimeoutError && error.type === "pong",
     );
     const controller = new AbortController();
-    const aborted = client.next("pong", { signal: controller.signal });
+    const aborted = nextMessage(client, "pong", { signal: controller.signal });
     controller.abort(new Error("not interested"));
     await assert.rejects(aborted, /not interested/);
-    const pending = client.next("pong");
+    const pending = nextMessage(client, "pong");
     await client.close();
     await assert.rejects(pending, ClientClosedError);
-    await assert.rejects(client.next("pong"), ClientClosedError);
+    await assert.rejects(nextMessage(client, "pong"), ClientClosedError);
   } finally {
     await client.close();
     await server.stop();
@@ -187,7 +190,7 @@ test("for await iterates the messages of a type and ends when the client closes"
   try {
     const collected = (async () => {
       const seqs: number[] = [];
-      for await (const echo of client.messages("echo")) {
+      for await (const echo of messagesOf(client, "echo")) {
         seqs.push(echo.seq);
         if (seqs.length === 3) void client.close();
       }
@@ -196,7 +199,7 @@ test("for await iterates the messages of a type and ends when the client closes"
     for (const seq of [1, 2, 3]) client.send(say(seq));
     assert.deepEqual(await collected, [1, 2, 3]);
     const none: unknown[] = [];
-    for await (const echo of client.messages("echo")) none.push(echo);
+    for await (const echo of messagesOf(client, "echo")) none.push(echo);
     assert.deepEqual(none, [], "a closed client's iterator ends at once");
   } finally {
     await client.close();
@@ -354,7 +357,7 @@ test("the handshake hook runs on every connection before queued messages flush",
   const client = echoClient(server.url, {
     reconnect: { minDelay: 10 },
     handshake: async (session) => {
-      const hello = await session.next("hello", { timeout: 5_000 });
+      const hello = await nextMessage(session.client, "hello", { timeout: 5_000, signal: session.signal });
       handshakes++;
       session.send({ type: "ping", seq: 1000 + hello.session });
     },
@@ -384,7 +387,7 @@ test("a handshake that fails closes with 4101 and is retried", async () => {
     handshakeTimeout: 100,
     handshake: async (session) => {
       calls++;
-      if (calls === 1) await session.next("pong");
+      if (calls === 1) await nextMessage(session.client, "pong", { signal: session.signal });
     },
   });
   try {
@@ -400,17 +403,16 @@ test("a handshake that fails closes with 4101 and is retried", async () => {
   }
 });
 
-test("an idle connection is detected by the idle timeout, pinging first, and reconnected", async () => {
+test("watchIdle detects an idle connection, pinging first, and reconnects", async () => {
   const server = await startEchoServer();
   let pings = 0;
   const client = echoClient(server.url, {
     reconnect: { minDelay: 10 },
-    idleTimeout: 300,
-    ping: () => ({ type: "ping", seq: ++pings }),
   });
+  watchIdle(client, { timeout: 300, ping: (): ClientMessage => ({ type: "ping", seq: ++pings }) });
   try {
     await nextEvent(client, "open");
-    await client.next("pong", { timeout: 2_000 });
+    await nextMessage(client, "pong", { timeout: 2_000 });
     server.silent = true;
     const started = Date.now();
     const closed = await nextEvent<CloseEventInfo>(client, "close", 3_000);
@@ -470,7 +472,7 @@ test("a frame above maxFrameLength is refused as too-large, unparsed, and a bina
     const big = JSON.stringify({ type: "echo", seq: 1, text: "x".repeat(2000) });
     socket.send(big);
     socket.send(JSON.stringify({ type: "echo", seq: 2, text: "fits" }));
-    assert.equal((await client.next("echo", { timeout: 5_000 })).seq, 2);
+    assert.equal((await nextMessage(client, "echo", { timeout: 5_000 })).seq, 2);
     assert.deepEqual(refused, [`too-large ${big.length}>1000`]);
   } finally {
     await client.close();

@@ -89,13 +89,35 @@ test("descriptions become JSDoc and constraints a Valid line", () => {
 
 test("a validator is straight-line checks with the pointer and expectation baked in", () => {
   const out = lines(emit(PING));
-  assert.ok(out.includes('if (type !== "ping") return issueAt("/type", \'"ping"\', type);'));
   assert.ok(
     out.includes(
       'if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return issueAt("/n", "an integer of at least 1", n);',
     ),
   );
   assert.ok(out.includes("return strict ? unknownPropertyIssue(v, PING_KEYS) : undefined;"));
+  assert.ok(
+    !out.some((l) => l.startsWith('if (type !== "ping")')),
+    "the direction's switch has checked the type already",
+  );
+  assert.ok(out.includes('case "ping": return checkPing(v, strict);'));
+});
+
+test("a named scalar type gets one shared predicate and expectation", () => {
+  const out = lines(emit(schemaOf({
+    Seq: { type: "integer", minimum: 0 },
+    Ping: {
+      type: "object",
+      properties: { type: { const: "ping" }, a: { $ref: "#/definitions/Seq" }, b: { $ref: "#/definitions/Seq" } },
+      required: ["type", "a", "b"],
+    },
+    Box: { type: "object", properties: { ping: { $ref: "#/definitions/Ping" } }, required: ["ping"] },
+    ServerMessage: { $ref: "#/definitions/Ping" },
+    ClientMessage: { $ref: "#/definitions/Ping" },
+  })));
+  assert.ok(out.includes('if (!validSeq(a)) return issueAt("/a", SEQ_EXPECTED, a);'));
+  assert.ok(out.includes('if (!validSeq(b)) return issueAt("/b", SEQ_EXPECTED, b);'));
+  assert.ok(out.includes('return !(typeof value !== "number" || !Number.isInteger(value) || value < 0);'));
+  assert.ok(out.includes('const SEQ_EXPECTED = "an integer of at least 0";'));
 });
 
 test("a writer spells the JSON out with the property names baked in", () => {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { spawn } from "node:child_process";
 import { ChatSession } from "../src/chat/mod.ts";
+import { nextMessage } from "../src/client/mod.ts";
 import { startReferenceServer } from "../scripts/chat/server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
@@ -95,7 +96,7 @@ for (const [runtime, command] of [["Deno", [DENO, "run", "--allow-net"]], ["Bun"
         });
       });
       await user.loggedIn();
-      const answer = user.client.next("message", { filter: (m) => m.name === "echobot", timeout: 10_000 });
+      const answer = nextMessage(user.client, "message", { filter: (m) => m.name === "echobot", timeout: 10_000 });
       user.say("!echo hello from the README");
       assert.equal((await answer).text, "hello from the README");
     } finally {

@@ -1,6 +1,7 @@
 /**
  * typewire's chat layer: a logged-in session on any server of the MDN chat
- * protocol, for bots.
+ * protocol, for bots, and the generated chat protocol (types, codecs,
+ * `chatProtocol`, `chatClientProtocol`).
  *
  * @example
  * ```ts
@@ -12,3 +13,4 @@
  * @module
  */
 export { ChatSession, type ChatSessionOptions } from "./session.ts";
+export * from "../generated/chat.ts";

@@ -6,11 +6,12 @@
  * @module
  */
 import { TypewireClient } from "../client/client.ts";
+import { nextMessage } from "../client/wait.ts";
 import type { ClientOptions, UrlSource } from "../client/options.ts";
 import type { SendStatus } from "../client/client.ts";
 import {
+  chatClientProtocol,
   type ChatLineMessage,
-  chatProtocol,
   type ClientMessage,
   type ServerMessage,
   type UsernameMessage,
@@ -55,17 +56,17 @@ export class ChatSession {
     const { name, loginTimeout = 10_000, ...clientOptions } = options;
     this.#requested = name;
     this.#name = name;
-    this.client = new TypewireClient(chatProtocol, url, {
+    this.client = new TypewireClient(chatClientProtocol, url, {
       handshakeTimeout: loginTimeout,
       ...clientOptions,
       // Messages queued while disconnected carry the id of the connection they go out on.
       prepare: (message) => (this.#id === undefined ? message : { ...message, id: this.#id }),
       handshake: async (session) => {
-        const { id } = await session.next("id");
+        const { id } = await nextMessage(session.client, "id", { signal: session.signal });
         this.#id = id;
         session.send({ type: "username", id, name: this.#requested, date: Date.now() });
         // Logged in once the server confirms with its "username" broadcast (the handlers below adopt the name).
-        await session.next("username", { filter: (m) => m.id === id });
+        await nextMessage(session.client, "username", { filter: (m) => m.id === id, signal: session.signal });
       },
     });
     const adopt = (m: { id: number; name: string }) => {

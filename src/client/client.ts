@@ -7,16 +7,15 @@
  * @module
  */
 import type { MessageOf, TagOf } from "../runtime/dispatch.ts";
-import type { Protocol } from "../runtime/protocol.ts";
+import type { ClientProtocol } from "../runtime/protocol.ts";
 import type { DecodeResult } from "../runtime/result.ts";
 import { backoffDelay, type BackoffSettings } from "./backoff.ts";
-import { closeCodeName, HANDSHAKE_FAILED, IDLE_TIMEOUT, RECONNECT_REQUESTED } from "./close_codes.ts";
-import { ClientClosedError, OutgoingMessageError, TimeoutError } from "./errors.ts";
+import { closeCodeName, HANDSHAKE_FAILED, RECONNECT_REQUESTED } from "./close_codes.ts";
+import { ClientClosedError, OutgoingMessageError } from "./errors.ts";
 import { ClientEvent, type ClientEventMap, type FrameError } from "./events.ts";
 import type {
   ClientOptions,
   CloseInfo,
-  NextOptions,
   ReconnectOptions,
   Session,
   UrlSource,
@@ -50,8 +49,29 @@ export interface ClientStats {
 
 type Settings = Required<Omit<ReconnectOptions, "terminalCodes">> & BackoffSettings;
 
-/** A listener as the standard `addEventListener` takes it (named here: not every runtime's types name it). */
-type StandardListener = Parameters<EventTarget["addEventListener"]>[1];
+/** The standard EventTarget methods, typed for the client's events (declarations only: no code in the bundle). */
+export interface TypewireClient<S, C, K extends string = "type"> {
+  addEventListener<E extends keyof ClientEventMap>(
+    type: E,
+    listener: (event: ClientEventMap[E]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: Parameters<EventTarget["addEventListener"]>[1],
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<E extends keyof ClientEventMap>(
+    type: E,
+    listener: (event: ClientEventMap[E]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: Parameters<EventTarget["removeEventListener"]>[1],
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
 
 /**
  * A typed WebSocket client for one protocol. It decodes what the server
@@ -112,15 +132,12 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #reconnecting = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
-  #lastFrameAt = 0;
-  #pinged = false;
   #handshake: AbortController | undefined;
 
   /**
    * Opens a client; it starts connecting at once.
    *
-   * @param definition The generated protocol descriptor, e.g. `chatProtocol`.
+   * @param definition The generated protocol descriptor: `chatProtocol`, or the slimmer `chatClientProtocol`.
    * @param url Where to connect: `ws:`/`wss:`, `http:`/`https:` (mapped to `ws:`/`wss:`), relative in a page,
    *   or a function returning one, called before every attempt.
    * @param options See {@link ClientOptions}.
@@ -128,7 +145,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * @throws {SyntaxError} For a URL that is not a WebSocket URL.
    */
   constructor(
-    readonly definition: Protocol<S, C, K>,
+    readonly definition: ClientProtocol<S, C, K>,
     url: UrlSource,
     options: ClientOptions<S, C, K> = {},
   ) {
@@ -237,93 +254,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   }
 
   /**
-   * Waits for the next message of a type.
-   *
-   * @param type The message's discriminator value.
-   * @param options A filter, a timeout, an `AbortSignal`.
-   * @returns The message.
-   * @throws {TimeoutError} After `timeout` milliseconds.
-   * @throws {ClientClosedError} When the client closes for good first.
-   */
-  next<T extends TagOf<S, K>>(type: T, options: NextOptions<MessageOf<S, K, T>> = {}): Promise<MessageOf<S, K, T>> {
-    return new Promise((resolve, reject) => {
-      const { filter, timeout, signal } = options;
-      if (this.#state === CLOSED) return reject(new ClientClosedError());
-      if (signal?.aborted) return reject(signal.reason);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (outcome: () => void) => {
-        unsubscribe();
-        clearTimeout(timer);
-        this.#finishers.delete(onFinish);
-        signal?.removeEventListener("abort", onAbort);
-        outcome();
-      };
-      const unsubscribe = this.#subscribe(type, (message: MessageOf<S, K, T>) => {
-        try {
-          if (filter === undefined || filter(message)) settle(() => resolve(message));
-        } catch (error) {
-          settle(() => reject(error));
-        }
-      });
-      const onFinish = () => settle(() => reject(new ClientClosedError()));
-      const onAbort = () => settle(() => reject(signal?.reason));
-      this.#finishers.add(onFinish);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined) {
-        timer = setTimeout(() => settle(() => reject(new TimeoutError(type, timeout))), timeout);
-      }
-    });
-  }
-
-  /**
-   * Iterates over the messages of a type as they arrive, until the client
-   * closes for good (then the loop ends) or the loop is left.
-   *
-   * @param type The message's discriminator value.
-   * @param options `buffer`: how many unread messages to hold (default 1000); past it the loop throws a RangeError.
-   * @returns An async iterator of typed messages.
-   */
-  async *messages<T extends TagOf<S, K>>(
-    type: T,
-    options: { buffer?: number } = {},
-  ): AsyncGenerator<MessageOf<S, K, T>> {
-    const limit = options.buffer ?? 1000;
-    const buffer: MessageOf<S, K, T>[] = [];
-    let overflowed = false;
-    let ended = this.#state === CLOSED;
-    let wake: (() => void) | undefined;
-    const unsubscribe = this.#subscribe(type, (message: MessageOf<S, K, T>) => {
-      if (buffer.length < limit) buffer.push(message);
-      else overflowed = true;
-      wake?.();
-    });
-    const onFinish = () => {
-      ended = true;
-      wake?.();
-    };
-    this.#finishers.add(onFinish);
-    try {
-      for (;;) {
-        if (buffer.length > 0) {
-          yield buffer.shift() as MessageOf<S, K, T>;
-        } else if (overflowed) {
-          throw new RangeError(
-            `messages(${JSON.stringify(type)}): more than ${limit} messages waited unread; some were lost`,
-          );
-        } else if (ended) {
-          return;
-        } else {
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-      }
-    } finally {
-      unsubscribe();
-      this.#finishers.delete(onFinish);
-    }
-  }
-
-  /**
    * Routes frames that are not valid messages (not text, too large, not JSON,
    * not an object, invalid) to a handler, with the decoder's error.
    *
@@ -350,8 +280,14 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     });
   }
 
-  /** Drops the current connection and connects again at once (a `close` event with code 4102 comes first). */
-  reconnect(): void {
+  /**
+   * Drops the current connection and connects again at once; a `close` event
+   * with `code` and `reason` comes first (`watchIdle` uses this for a silent peer).
+   *
+   * @param code A close code, 3000-4999. @default 4102 (reconnect requested)
+   * @param reason Why. @default "reconnect requested"
+   */
+  reconnect(code = RECONNECT_REQUESTED, reason = "reconnect requested"): void {
     if (this.#state >= CLOSING) throw new ClientClosedError();
     clearTimeout(this.#timer);
     this.#attempt = 0;
@@ -359,7 +295,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
       this.#open();
       return;
     }
-    this.#drop(this.#socket, RECONNECT_REQUESTED, "reconnect requested", "now");
+    this.#drop(this.#socket, code, reason, "now");
   }
 
   /**
@@ -398,43 +334,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     };
     waitThenClose();
     return closed;
-  }
-
-  // Typed overloads for the standard EventTarget methods.
-  override addEventListener<E extends keyof ClientEventMap>(
-    type: E,
-    listener: (event: ClientEventMap[E]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: StandardListener,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: StandardListener | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener as StandardListener, options);
-  }
-
-  override removeEventListener<E extends keyof ClientEventMap>(
-    type: E,
-    listener: (event: ClientEventMap[E]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: StandardListener,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: StandardListener | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener as StandardListener, options);
   }
 
   #listen<E extends keyof ClientEventMap>(type: E, listener: (event: ClientEventMap[E]) => void): () => void {
@@ -510,9 +409,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   }
 
   #onSocketOpen(socket: WebSocket): void {
-    this.#lastFrameAt = Date.now();
-    this.#pinged = false;
-    this.#watch();
     const hook = this.#options.handshake;
     if (hook === undefined) {
       this.#ready(socket);
@@ -521,16 +417,18 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     const controller = new AbortController();
     this.#handshake = controller;
     const session: Session<S, C, K> = {
+      client: this,
       send: (message) => {
         if (socket === this.#socket) this.#write(this.#encode(message));
       },
-      next: (type, options = {}) => this.next(type, { ...options, signal: controller.signal }),
       signal: controller.signal,
     };
     const timeout = this.#options.handshakeTimeout ?? 10_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     Promise.race([
-      Promise.resolve().then(() => hook(session)),
+      // Called at once, not in a later microtask: some runtimes (Node's WebSocket) dispatch the first
+      // message in the same task as "open", and the hook must be listening by then.
+      new Promise<void>((resolve) => resolve(hook(session))),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the handshake took longer than ${timeout} ms`)), timeout);
       }),
@@ -575,8 +473,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   }
 
   #onFrame(data: unknown): void {
-    this.#lastFrameAt = Date.now();
-    this.#pinged = false;
     this.stats.received++;
     if (typeof data !== "string") {
       this.#emit("invalid", {
@@ -622,30 +518,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     }
   }
 
-  /** The idle watchdog: pings after half the idle timeout of silence, drops the connection after all of it. */
-  #watch(): void {
-    clearTimeout(this.#watchdog);
-    const idle = this.#options.idleTimeout ?? 0;
-    const socket = this.#socket;
-    if (idle <= 0 || socket === undefined) return;
-    const silent = Date.now() - this.#lastFrameAt;
-    if (silent >= idle) {
-      this.#drop(socket, IDLE_TIMEOUT, `no frame for ${idle} ms`, "policy");
-      return;
-    }
-    const ping = this.#options.ping;
-    if (ping !== undefined && !this.#pinged && silent >= idle / 2 && socket.readyState === OPEN) {
-      this.#pinged = true;
-      try {
-        this.#write(this.#encode(ping()));
-      } catch (error) {
-        this.#emit("error", { error });
-      }
-    }
-    const due = ping !== undefined && !this.#pinged ? idle / 2 - silent : idle - silent;
-    this.#watchdog = setTimeout(() => this.#watch(), Math.max(1, due));
-  }
-
   /** Stops listening to a socket's events. */
   #release(socket: WebSocket): void {
     socket.onopen =
@@ -685,7 +557,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #afterClose(info: CloseInfo, reconnect: "policy" | "now" | "never"): void {
     this.#socket = undefined;
     clearTimeout(this.#stableTimer);
-    clearTimeout(this.#watchdog);
     this.#handshake?.abort(new Error("the connection closed during the handshake"));
     this.#handshake = undefined;
     const settings = this.#reconnect;

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { Protocol } from "../runtime/protocol.ts";
+import type { ClientProtocol } from "../runtime/protocol.ts";
 import { TypewireClient } from "./client.ts";
 import type { ClientOptions, UrlSource } from "./options.ts";
 
@@ -26,11 +26,13 @@ export type * from "./events.ts";
 export type * from "./options.ts";
 export type { OverflowPolicy } from "./send_queue.ts";
 export type { PageLocation } from "./url.ts";
+export { messagesOf, nextMessage } from "./wait.ts";
+export { type IdleOptions, watchIdle } from "./idle.ts";
 
 /**
  * Opens a typed client for a protocol; it starts connecting at once.
  *
- * @param definition The generated protocol descriptor, e.g. `chatProtocol`.
+ * @param definition The generated protocol descriptor: `chatProtocol`, or the slimmer `chatClientProtocol`.
  * @param url Where to connect, or a function giving the URL before each attempt.
  * @param options See {@link ClientOptions}.
  * @returns The client.
@@ -43,7 +45,7 @@ export type { PageLocation } from "./url.ts";
  * ```
  */
 export function connect<S, C, K extends string>(
-  definition: Protocol<S, C, K>,
+  definition: ClientProtocol<S, C, K>,
   url: UrlSource,
   options?: ClientOptions<S, C, K>,
 ): TypewireClient<S, C, K> {

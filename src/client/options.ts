@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { Handlers, MessageOf, TagOf } from "../runtime/dispatch.ts";
+import type { Handlers } from "../runtime/dispatch.ts";
+import type { TypewireClient } from "./client.ts";
 import type { OverflowPolicy } from "./send_queue.ts";
 import type { PageLocation } from "./url.ts";
 
@@ -41,7 +42,7 @@ export interface ReconnectOptions {
   readonly random?: () => number;
 }
 
-/** Waiting for one message: see `TypewireClient.next`. */
+/** Waiting for one message: see `nextMessage`. */
 export interface NextOptions<M> {
   /** Only a message for which this returns `true` counts. */
   readonly filter?: (message: M) => boolean;
@@ -51,13 +52,16 @@ export interface NextOptions<M> {
   readonly signal?: AbortSignal;
 }
 
-/** What the handshake hook gets: a way to send ahead of the queue, and to wait for messages. */
+/**
+ * What the handshake hook gets: the client (to wait for messages with
+ * `nextMessage`), a way to send ahead of the queue, and a signal that aborts
+ * if the connection drops before the handshake ends.
+ */
 export interface Session<S, C, K extends string> {
+  readonly client: TypewireClient<S, C, K>;
   /** Sends now, ahead of every queued message. Throws `OutgoingMessageError` for an invalid message. */
   send(message: C): void;
-  /** Waits for the next message of a type on this connection. */
-  next<T extends TagOf<S, K>>(type: T, options?: NextOptions<MessageOf<S, K, T>>): Promise<MessageOf<S, K, T>>;
-  /** Aborts if this connection drops before the handshake ends. */
+  /** Aborts if this connection drops before the handshake ends: pass it to `nextMessage`. */
   readonly signal: AbortSignal;
 }
 
@@ -92,10 +96,6 @@ export interface ClientOptions<S, C, K extends string> {
   readonly handshakeTimeout?: number;
   /** Applied to every outgoing message just before it is encoded for the wire (at `send()` when open, at flush when queued): e.g. to stamp the current session id. */
   readonly prepare?: (message: C) => C;
-  /** Close and reconnect when no frame arrives for this many milliseconds (a dead peer or half-open connection); 0 is off. @default 0 */
-  readonly idleTimeout?: number;
-  /** A message to send after half the idle timeout of silence, for a protocol that has a ping. */
-  readonly ping?: () => C;
   /** How long `close()` lets queued and buffered data go out, and waits for the closing handshake, in milliseconds. @default 5000 */
   readonly closeTimeout?: number;
   /** The page the client runs in, for the mixed-content check and relative URLs. @default globalThis.location */

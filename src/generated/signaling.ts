@@ -3,7 +3,8 @@
 
 /**
  * The signaling protocol: message types, validators, specialized encoders, guards,
- * dispatch and the descriptor `signalingProtocol`. Nothing here compiles code at run time.
+ * dispatch, the descriptor `signalingProtocol` and the client's slim `signalingClientProtocol`.
+ * Nothing here compiles code at run time.
  *
  * Unknown properties: a decoder keeps properties the schema does not name on the
  * decoded object (real peers add fields), untyped; the `Strict` decoders reject them
@@ -12,7 +13,7 @@
  * @module
  */
 
-import type { DecodeResult, EncodeResult, Fields, Handlers, Issue, PartialHandlers, Protocol } from "../runtime/mod.ts";
+import type { ClientProtocol, DecodeResult, EncodeResult, Fields, Handlers, Issue, PartialHandlers, Protocol } from "../runtime/mod.ts";
 import { UNKNOWN_TYPE, decodeWith, encodeWith, isFields, issueAt, issueWithin, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
 
 /** An SDP offer or answer, as `RTCSessionDescription.toJSON()` gives it. */
@@ -254,7 +255,7 @@ function checkIceCandidate(v: Fields, strict: boolean): Issue | undefined {
   const sdpMid = v.sdpMid;
   if ((typeof sdpMid !== "string" || lengthOutside(sdpMid, 0, 256)) && (sdpMid !== null)) return issueAt("/sdpMid", "a string of at most 256 characters or null", sdpMid);
   const sdpMLineIndex = v.sdpMLineIndex;
-  if ((typeof sdpMLineIndex !== "number" || !Number.isInteger(sdpMLineIndex) || sdpMLineIndex < 0 || sdpMLineIndex > 65535) && (sdpMLineIndex !== null)) return issueAt("/sdpMLineIndex", "an integer from 0 to 65535 or null", sdpMLineIndex);
+  if ((!validMediaLineIndex(sdpMLineIndex)) && (sdpMLineIndex !== null)) return issueAt("/sdpMLineIndex", "an integer from 0 to 65535 or null", sdpMLineIndex);
   const usernameFragment = v.usernameFragment;
   if (usernameFragment !== undefined && ((typeof usernameFragment !== "string" || lengthOutside(usernameFragment, 0, 256)) && (usernameFragment !== null))) return issueAt("/usernameFragment", "a string of at most 256 characters or null", usernameFragment);
   return strict ? unknownPropertyIssue(v, ICE_CANDIDATE_KEYS) : undefined;
@@ -264,9 +265,9 @@ function checkVideoOfferMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "video-offer") return issueAt("/type", '"video-offer"', type);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 96)) return issueAt("/name", "a string of 1 to 96 characters", name);
+  if (!validAssignedName(name)) return issueAt("/name", ASSIGNED_NAME_EXPECTED, name);
   const target = v.target;
-  if (typeof target !== "string" || lengthOutside(target, 1, 96)) return issueAt("/target", "a string of 1 to 96 characters", target);
+  if (!validAssignedName(target)) return issueAt("/target", ASSIGNED_NAME_EXPECTED, target);
   const sdp = v.sdp;
   if (!isFields(sdp)) return issueAt("/sdp", "an object (SessionDescription)", sdp);
   const issue = checkSessionDescription(sdp, strict);
@@ -278,9 +279,9 @@ function checkVideoAnswerMessage(v: Fields, strict: boolean): Issue | undefined 
   const type = v.type;
   if (type !== "video-answer") return issueAt("/type", '"video-answer"', type);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 96)) return issueAt("/name", "a string of 1 to 96 characters", name);
+  if (!validAssignedName(name)) return issueAt("/name", ASSIGNED_NAME_EXPECTED, name);
   const target = v.target;
-  if (typeof target !== "string" || lengthOutside(target, 1, 96)) return issueAt("/target", "a string of 1 to 96 characters", target);
+  if (!validAssignedName(target)) return issueAt("/target", ASSIGNED_NAME_EXPECTED, target);
   const sdp = v.sdp;
   if (!isFields(sdp)) return issueAt("/sdp", "an object (SessionDescription)", sdp);
   const issue = checkSessionDescription(sdp, strict);
@@ -292,7 +293,7 @@ function checkNewIceCandidateMessage(v: Fields, strict: boolean): Issue | undefi
   const type = v.type;
   if (type !== "new-ice-candidate") return issueAt("/type", '"new-ice-candidate"', type);
   const target = v.target;
-  if (typeof target !== "string" || lengthOutside(target, 1, 96)) return issueAt("/target", "a string of 1 to 96 characters", target);
+  if (!validAssignedName(target)) return issueAt("/target", ASSIGNED_NAME_EXPECTED, target);
   const candidate = v.candidate;
   if (!isFields(candidate)) return issueAt("/candidate", "an object (IceCandidate)", candidate);
   const issue = checkIceCandidate(candidate, strict);
@@ -304,9 +305,9 @@ function checkHangUpMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "hang-up") return issueAt("/type", '"hang-up"', type);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 96)) return issueAt("/name", "a string of 1 to 96 characters", name);
+  if (!validAssignedName(name)) return issueAt("/name", ASSIGNED_NAME_EXPECTED, name);
   const target = v.target;
-  if (typeof target !== "string" || lengthOutside(target, 1, 96)) return issueAt("/target", "a string of 1 to 96 characters", target);
+  if (!validAssignedName(target)) return issueAt("/target", ASSIGNED_NAME_EXPECTED, target);
   return strict ? unknownPropertyIssue(v, HANG_UP_MESSAGE_KEYS) : undefined;
 }
 
@@ -314,7 +315,7 @@ function checkIdMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "id") return issueAt("/type", '"id"', type);
   const id = v.id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 9007199254740991) return issueAt("/id", "an integer from 0 to 9007199254740991", id);
+  if (!validClientId(id)) return issueAt("/id", CLIENT_ID_EXPECTED, id);
   return strict ? unknownPropertyIssue(v, ID_MESSAGE_KEYS) : undefined;
 }
 
@@ -322,9 +323,9 @@ function checkRejectUsernameMessage(v: Fields, strict: boolean): Issue | undefin
   const type = v.type;
   if (type !== "rejectusername") return issueAt("/type", '"rejectusername"', type);
   const id = v.id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 9007199254740991) return issueAt("/id", "an integer from 0 to 9007199254740991", id);
+  if (!validClientId(id)) return issueAt("/id", CLIENT_ID_EXPECTED, id);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 96)) return issueAt("/name", "a string of 1 to 96 characters", name);
+  if (!validAssignedName(name)) return issueAt("/name", ASSIGNED_NAME_EXPECTED, name);
   return strict ? unknownPropertyIssue(v, REJECT_USERNAME_MESSAGE_KEYS) : undefined;
 }
 
@@ -335,7 +336,7 @@ function checkUserListMessage(v: Fields, strict: boolean): Issue | undefined {
   if (!Array.isArray(users) || users.length > 10000) return issueAt("/users", "an array of at most 10000 items", users);
   for (let i = 0; i < users.length; i++) {
     const item: unknown = users[i];
-    if ((typeof item !== "string" || lengthOutside(item, 1, 96)) && (item !== null)) return issueAt("/users/" + i, "a string of 1 to 96 characters or null", item);
+    if ((!validAssignedName(item)) && (item !== null)) return issueAt("/users/" + i, "a string of 1 to 96 characters or null", item);
   }
   return strict ? unknownPropertyIssue(v, USER_LIST_MESSAGE_KEYS) : undefined;
 }
@@ -344,11 +345,11 @@ function checkUsernameMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "username") return issueAt("/type", '"username"', type);
   const id = v.id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 9007199254740991) return issueAt("/id", "an integer from 0 to 9007199254740991", id);
+  if (!validClientId(id)) return issueAt("/id", CLIENT_ID_EXPECTED, id);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 96)) return issueAt("/name", "a string of 1 to 96 characters", name);
+  if (!validAssignedName(name)) return issueAt("/name", ASSIGNED_NAME_EXPECTED, name);
   const date = v.date;
-  if (typeof date !== "number" || !Number.isInteger(date) || date < 0 || date > 8640000000000000) return issueAt("/date", "an integer from 0 to 8640000000000000", date);
+  if (!validTimestamp(date)) return issueAt("/date", TIMESTAMP_EXPECTED, date);
   return strict ? unknownPropertyIssue(v, USERNAME_MESSAGE_KEYS) : undefined;
 }
 
@@ -356,13 +357,13 @@ function checkChatLineMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "message") return issueAt("/type", '"message"', type);
   const id = v.id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 9007199254740991) return issueAt("/id", "an integer from 0 to 9007199254740991", id);
+  if (!validClientId(id)) return issueAt("/id", CLIENT_ID_EXPECTED, id);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 96)) return issueAt("/name", "a string of 1 to 96 characters", name);
+  if (!validAssignedName(name)) return issueAt("/name", ASSIGNED_NAME_EXPECTED, name);
   const text = v.text;
-  if (typeof text !== "string" || lengthOutside(text, 0, 4096)) return issueAt("/text", "a string of at most 4096 characters", text);
+  if (!validChatText(text)) return issueAt("/text", CHAT_TEXT_EXPECTED, text);
   const date = v.date;
-  if (typeof date !== "number" || !Number.isInteger(date) || date < 0 || date > 8640000000000000) return issueAt("/date", "an integer from 0 to 8640000000000000", date);
+  if (!validTimestamp(date)) return issueAt("/date", TIMESTAMP_EXPECTED, date);
   return strict ? unknownPropertyIssue(v, CHAT_LINE_MESSAGE_KEYS) : undefined;
 }
 
@@ -370,11 +371,11 @@ function checkLoginMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "username") return issueAt("/type", '"username"', type);
   const id = v.id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 9007199254740991) return issueAt("/id", "an integer from 0 to 9007199254740991", id);
+  if (!validClientId(id)) return issueAt("/id", CLIENT_ID_EXPECTED, id);
   const name = v.name;
-  if (typeof name !== "string" || lengthOutside(name, 1, 64)) return issueAt("/name", "a string of 1 to 64 characters", name);
+  if (!validRequestedName(name)) return issueAt("/name", REQUESTED_NAME_EXPECTED, name);
   const date = v.date;
-  if (typeof date !== "number" || !Number.isInteger(date) || date < 0 || date > 8640000000000000) return issueAt("/date", "an integer from 0 to 8640000000000000", date);
+  if (!validTimestamp(date)) return issueAt("/date", TIMESTAMP_EXPECTED, date);
   return strict ? unknownPropertyIssue(v, LOGIN_MESSAGE_KEYS) : undefined;
 }
 
@@ -382,12 +383,36 @@ function checkSayMessage(v: Fields, strict: boolean): Issue | undefined {
   const type = v.type;
   if (type !== "message") return issueAt("/type", '"message"', type);
   const id = v.id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 9007199254740991) return issueAt("/id", "an integer from 0 to 9007199254740991", id);
+  if (!validClientId(id)) return issueAt("/id", CLIENT_ID_EXPECTED, id);
   const text = v.text;
-  if (typeof text !== "string" || lengthOutside(text, 0, 4096)) return issueAt("/text", "a string of at most 4096 characters", text);
+  if (!validChatText(text)) return issueAt("/text", CHAT_TEXT_EXPECTED, text);
   const date = v.date;
-  if (typeof date !== "number" || !Number.isInteger(date) || date < 0 || date > 8640000000000000) return issueAt("/date", "an integer from 0 to 8640000000000000", date);
+  if (!validTimestamp(date)) return issueAt("/date", TIMESTAMP_EXPECTED, date);
   return strict ? unknownPropertyIssue(v, SAY_MESSAGE_KEYS) : undefined;
+}
+
+function validMediaLineIndex(value: unknown): boolean {
+  return !(typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65535);
+}
+
+function validAssignedName(value: unknown): boolean {
+  return !(typeof value !== "string" || lengthOutside(value, 1, 96));
+}
+
+function validClientId(value: unknown): boolean {
+  return !(typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 9007199254740991);
+}
+
+function validTimestamp(value: unknown): boolean {
+  return !(typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 8640000000000000);
+}
+
+function validChatText(value: unknown): boolean {
+  return !(typeof value !== "string" || lengthOutside(value, 0, 4096));
+}
+
+function validRequestedName(value: unknown): boolean {
+  return !(typeof value !== "string" || lengthOutside(value, 1, 64));
 }
 
 const SESSION_DESCRIPTION_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "sdp"]);
@@ -403,6 +428,12 @@ const USERNAME_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type"
 const CHAT_LINE_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "id", "name", "text", "date"]);
 const LOGIN_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "id", "name", "date"]);
 const SAY_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "id", "text", "date"]);
+const MEDIA_LINE_INDEX_EXPECTED = "an integer from 0 to 65535";
+const ASSIGNED_NAME_EXPECTED = "a string of 1 to 96 characters";
+const CLIENT_ID_EXPECTED = "an integer from 0 to 9007199254740991";
+const TIMESTAMP_EXPECTED = "an integer from 0 to 8640000000000000";
+const CHAT_TEXT_EXPECTED = "a string of at most 4096 characters";
+const REQUESTED_NAME_EXPECTED = "a string of 1 to 64 characters";
 
 function writeSessionDescription(v: SessionDescription): string {
   return '{"type":' + quote(v.type) + (v.sdp === undefined ? "" : ',"sdp":' + quote(v.sdp)) + "}";
@@ -820,4 +851,16 @@ export const signalingProtocol: Protocol<SignalingServerMessage, SignalingClient
   subprotocols: ["json"],
   server: { types: SIGNALING_SERVER_MESSAGE_TYPES, decode: decodeSignalingServerMessage, decodeStrict: decodeSignalingServerMessageStrict, encode: encodeSignalingServerMessage, is: isSignalingServerMessage, dispatch: dispatchSignalingServerMessage },
   client: { types: SIGNALING_CLIENT_MESSAGE_TYPES, decode: decodeSignalingClientMessage, decodeStrict: decodeSignalingClientMessageStrict, encode: encodeSignalingClientMessage, is: isSignalingClientMessage, dispatch: dispatchSignalingClientMessage },
+};
+
+/**
+ * The signaling protocol as a client needs it: decoders for what a server sends, the encoder for what a
+ * client sends. Pass it to the client instead of {@link signalingProtocol} for the smallest browser bundle.
+ */
+export const signalingClientProtocol: ClientProtocol<SignalingServerMessage, SignalingClientMessage, "type"> = {
+  name: "signaling",
+  discriminator: "type",
+  subprotocols: ["json"],
+  server: { types: SIGNALING_SERVER_MESSAGE_TYPES, decode: decodeSignalingServerMessage, decodeStrict: decodeSignalingServerMessageStrict },
+  client: { encode: encodeSignalingClientMessage },
 };

@@ -30,4 +30,4 @@ export { type DirectionCheck, type Fields, isFields, UNKNOWN_TYPE } from "./fiel
 export { decodeWith, invalidMessage, notObject, unknownType } from "./decode.ts";
 export { encodeWith, quote, writeInteger, writeJson, writeList } from "./encode.ts";
 export type { Handlers, MessageOf, PartialHandlers, TagOf } from "./dispatch.ts";
-export type { ClientMessageOf, Direction, Protocol, ServerMessageOf } from "./protocol.ts";
+export type { ClientMessageOf, ClientProtocol, Direction, Protocol, ServerMessageOf } from "./protocol.ts";

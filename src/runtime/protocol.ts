@@ -51,8 +51,28 @@ export interface Protocol<S, C, K extends string = "type"> {
   readonly client: Direction<C, K>;
 }
 
+/**
+ * A protocol as a client needs it: decoders for what the server sends, the
+ * encoder for what the client sends. A whole {@link Protocol} is one, and each
+ * generated module also exports a slim one (`chatClientProtocol`), so that a
+ * browser bundle carries nothing a client never runs.
+ *
+ * @example
+ * ```ts
+ * import { chatClientProtocol } from "../generated/chat.ts";
+ * const result = chatClientProtocol.server.decode('{"type":"id","id":1}');
+ * ```
+ */
+export interface ClientProtocol<S, C, K extends string = "type"> {
+  readonly name: string;
+  readonly discriminator: K;
+  readonly subprotocols: readonly string[];
+  readonly server: Pick<Direction<S, K>, "types" | "decode" | "decodeStrict">;
+  readonly client: Pick<Direction<C, K>, "encode">;
+}
+
 /** The union of messages a server sends in protocol `P`. */
-export type ServerMessageOf<P> = P extends Protocol<infer S, unknown, string> ? S : never;
+export type ServerMessageOf<P> = P extends ClientProtocol<infer S, unknown, string> ? S : never;
 
 /** The union of messages a client sends in protocol `P`. */
-export type ClientMessageOf<P> = P extends Protocol<unknown, infer C, string> ? C : never;
+export type ClientMessageOf<P> = P extends ClientProtocol<unknown, infer C, string> ? C : never;

@@ -3,6 +3,7 @@
  * module, its JSON Schema, and the generator's model of it.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { readJsonSchema } from "../../gen/read_schema.ts";
 import type { ProtocolModel } from "../../gen/model.ts";
 import { chatProtocol } from "../../src/generated/chat.ts";
@@ -23,7 +24,7 @@ function load(
   serverType: string,
   clientType: string,
 ): CommittedProtocol {
-  const schema = JSON.parse(readFileSync(new URL(`../../schema/${file}`, import.meta.url), "utf8"));
+  const schema = JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${file}`, import.meta.url).href), "utf8"));
   const model = readJsonSchema(schema, {
     name: protocol.name,
     source: `schema/${file}`,

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * The `typewire` command of the npm package: `npx typewire gen ...` runs the
+ * generator (see `cli.ts` for its options).
+ *
+ * @module
+ */
+import process from "node:process";
+import { main } from "./cli.ts";
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === "gen") {
+  process.exitCode = await main(rest);
+} else {
+  process.stderr.write(`usage: typewire gen [--config <file>] [--check]\n`);
+  process.exitCode = command === undefined || command === "--help" ? 0 : 2;
+}

@@ -1,0 +1,19 @@
+/**
+ * typewire's generator, as a library: read the configuration, generate a
+ * protocol's files, or run the command line. `typewire gen` is the command.
+ *
+ * @example Generating one protocol in memory
+ * ```ts
+ * import { generateProtocol, parseConfig } from "./mod.ts";
+ * const config = parseConfig({ protocols: [{ schema: "schema/chat.ts", output: "out/chat.ts" }] }, "inline");
+ * const files = await generateProtocol(config.protocols[0]!);
+ * console.log(files.map((f) => f.path));
+ * ```
+ *
+ * @module
+ */
+export { type Config, jsonSchemaPath, parseConfig, type ProtocolConfig } from "./config.ts";
+export { type GeneratedFile, generateProtocol } from "./generate.ts";
+export { main } from "./cli.ts";
+export { SchemaError } from "./errors.ts";
+export { VERSION } from "./version.ts";

@@ -1,0 +1,150 @@
+/**
+ * The runtime matrix beyond Deno and Bun: typewire's client, with the
+ * generated chat codecs, exchanging typed messages with a chat server started
+ * here on 127.0.0.1, in headless Chromium (the client module alone, in a page
+ * under a strict CSP), in Cloudflare's workerd (through Miniflare), and on
+ * Node.js 20 from the built package, with its experimental global WebSocket
+ * and with the `ws` package injected.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { Miniflare } from "miniflare";
+import { chromium } from "playwright-core";
+import { ChatRoom } from "../src/chat/server/room.ts";
+import type { ServeOptions } from "../src/server/contract.ts";
+import { loadServe } from "../src/server/this_runtime.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function bundle(entry: string): Promise<string> {
+  try {
+    const result = await esbuild.build({
+      entryPoints: [join(ROOT, entry)],
+      bundle: true,
+      format: "esm",
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+    });
+    return result.outputFiles[0]?.text ?? "";
+  } finally {
+    await esbuild.stop();
+  }
+}
+
+/** A chat room on this runtime's adapter, with whatever HTTP the test needs beside it. */
+async function startChat(fetch?: ServeOptions["fetch"]) {
+  const serve = await loadServe();
+  const room = new ChatRoom({ onRefusal: (r) => console.error("refused", r) });
+  return await serve({
+    selectProtocol: (offered) => (offered.includes("json") ? "json" : undefined),
+    ...(fetch && { fetch }),
+  }, room);
+}
+
+/** Runs a command without blocking this process (the server under test lives here too). */
+function run(
+  command: string,
+  args: readonly string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+test("Chromium: the client module alone, bundled into a page under a strict CSP, logs in and chats", async () => {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `this test needs Chromium at ${CHROMIUM} (npm test installs Debian's chromium package)`,
+  );
+  const script = await bundle("tests/matrix/page_client.ts");
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>typewire client</title><script type="module" src="/client.js"></script>';
+  const server = await startChat((request) => {
+    const url = new URL(request.url);
+    const csp = `default-src 'none'; script-src 'self'; connect-src 'self' ws://${url.host}`;
+    if (url.pathname === "/") {
+      return new Response(html, { headers: { "content-type": "text/html", "content-security-policy": csp } });
+    }
+    if (url.pathname === "/client.js") return new Response(script, { headers: { "content-type": "text/javascript" } });
+    return new Response("Not Found", { status: 404 });
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => m.type() === "error" && !m.text().includes("favicon") && problems.push(m.text()));
+    await page.goto(server.url.replace("ws:", "http:"));
+    await page.waitForFunction(() => "typewireResult" in window, null, { timeout: 20_000 });
+    const result = await page.evaluate(() => (window as unknown as { typewireResult: unknown }).typewireResult);
+    assert.deepEqual(result, { name: "chromium", text: "hello from Chromium", protocol: "json" });
+    assert.deepEqual(problems.filter((p) => !p.includes("404")), []);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test("workerd (Miniflare): a Worker opens the standard WebSocket, logs in and chats, where eval is refused", async () => {
+  const script = await bundle("tests/matrix/worker.ts");
+  const server = await startChat();
+  const worker = new Miniflare({ modules: true, script, compatibilityDate: "2025-09-01" });
+  try {
+    const response = await worker.dispatchFetch(`http://worker/?url=${encodeURIComponent(server.url)}`);
+    const result = await response.json();
+    assert.deepEqual(result, { name: "workerd", text: "hello from workerd", evalRefused: true, protocol: "json" });
+  } finally {
+    await worker.dispose();
+    await server.stop();
+  }
+});
+
+for (
+  const [label, args, globalWebSocket] of [
+    ["with --experimental-websocket (its global WebSocket)", ["--experimental-websocket"], "function"],
+    ["without a global WebSocket, with the ws package injected", [], "undefined"],
+  ] as const
+) {
+  test(`Node.js 20, the built package, ${label}`, async () => {
+    assert.ok(existsSync(join(ROOT, "dist/src/chat/mod.js")), "the package is not built: run npm run build");
+    const server = await startChat();
+    try {
+      const mode = globalWebSocket === "undefined" ? ["--inject-ws"] : [];
+      const node = await run("node", [...args, "tests/node/chat_client.mjs", server.url, ...mode]);
+      assert.equal(node.status, 0, node.stderr);
+      const result = JSON.parse(node.stdout.trim());
+      assert.match(result.name, /^node-v\d+/);
+      assert.match(result.text, /^hello from Node\.js v\d+/);
+      assert.equal(result.protocol, "json");
+      assert.equal(result.globalWebSocket, globalWebSocket);
+    } finally {
+      await server.stop();
+    }
+  });
+}
