@@ -7,25 +7,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./support/chromium.ts";
 import { startBot } from "../scripts/chat/bot.ts";
 import { type ReferenceServer, startReferenceServer } from "../scripts/chat/server.ts";
 import { serverRuntime } from "../src/server/this_runtime.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url).href);
 const EVIL_NAME = '<img src=x onerror="window.__pwned=1">';
 
@@ -72,13 +62,9 @@ async function waitForLine(watched: Watched, predicate: (line: string) => boolea
 }
 
 test("pages and the bot chat in Chromium under a strict CSP; HTML in names and lines renders as text", async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `the browser test needs Chromium at ${CHROMIUM}: npm test installs Debian's chromium package`,
-  );
   let server: ReferenceServer = await startReferenceServer({ port: 0 });
   const bot = startBot(server.socketUrl, { name: "bot", reconnect: { minDelay: 50, maxDelay: 200 } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await launchChromium();
   try {
     await bot.loggedIn();
     const alice = await open(browser, server.url);

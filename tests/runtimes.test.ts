@@ -11,26 +11,15 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.ts";
 import { ChatRoom } from "../src/chat/server/room.ts";
 import type { ServeOptions } from "../src/server/contract.ts";
 import { loadServe } from "../src/server/this_runtime.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 async function bundle(entry: string): Promise<string> {
   try {
@@ -79,10 +68,6 @@ function run(
 }
 
 test("Chromium: the client module alone, bundled into a page under a strict CSP, logs in and chats", async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `this test needs Chromium at ${CHROMIUM} (npm test installs Debian's chromium package)`,
-  );
   const script = await bundle("tests/matrix/page_client.ts");
   const html =
     '<!doctype html><meta charset="utf-8"><title>typewire client</title><script type="module" src="/client.js"></script>';
@@ -95,7 +80,7 @@ test("Chromium: the client module alone, bundled into a page under a strict CSP,
     if (url.pathname === "/client.js") return new Response(script, { headers: { "content-type": "text/javascript" } });
     return new Response("Not Found", { status: 404 });
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const problems: string[] = [];
