@@ -112,18 +112,14 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   /** Counters: frames sent and received, reconnections, dropped and discarded messages. */
   readonly stats: ClientStats = { sent: 0, received: 0, reconnects: 0, dropped: 0, discarded: 0 };
 
-  readonly #key: K;
+  // Per-client state is kept small (many clients may share a process): settings are read from the options
+  // when needed rather than copied, and the queue and the close waiters exist only once used.
   readonly #url: UrlSource;
   readonly #options: ClientOptions<S, C, K>;
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #protocols: string | string[];
-  readonly #page: PageLocation | undefined;
-  readonly #queue: SendQueue<C>;
-  readonly #reconnect: Settings | undefined;
-  readonly #terminalCodes: readonly number[];
   readonly #handlers = new Map<string, Set<(message: never) => unknown>>();
+  #queue: SendQueue<C> | undefined;
   /** Called once when the client closes for good. */
-  readonly #finishers = new Set<() => void>();
+  #finishers: Set<() => void> | undefined;
 
   #state: 0 | 1 | 2 | 3 = CONNECTING;
   #socket: WebSocket | undefined;
@@ -131,7 +127,8 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #attempt = 0;
   #reconnecting = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #stableTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current connection became usable (0 when there is none): the attempt count restarts after minUptime of it. */
+  #openedAt = 0;
   #handshake: AbortController | undefined;
 
   /**
@@ -150,34 +147,13 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     options: ClientOptions<S, C, K> = {},
   ) {
     super();
-    this.#key = definition.discriminator;
     this.#url = url;
     this.#options = options;
-    const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (WebSocketClass === undefined) {
+    if (this.#WebSocket === undefined) {
       throw new TypeError(
         "no WebSocket constructor: this runtime has no global WebSocket; pass one as options.WebSocket",
       );
     }
-    this.#WebSocket = WebSocketClass;
-    const protocols = options.protocols ?? definition.subprotocols;
-    this.#protocols = typeof protocols === "string" ? protocols : [...protocols];
-    this.#page = options.location ?? (globalThis as { location?: PageLocation }).location;
-    const queue = options.queue ?? {};
-    this.#queue = new SendQueue(queue.maxMessages ?? 1000, queue.maxBytes ?? MIB, queue.overflow ?? "reject");
-    const reconnect = options.reconnect ?? true;
-    const settings: ReconnectOptions = reconnect === true ? {} : reconnect || {};
-    this.#terminalCodes = settings.terminalCodes ?? [];
-    this.#reconnect = reconnect === false ? undefined : {
-      minDelay: settings.minDelay ?? 500,
-      maxDelay: settings.maxDelay ?? 30_000,
-      factor: settings.factor ?? 2,
-      maxAttempts: settings.maxAttempts ?? Infinity,
-      minUptime: settings.minUptime ?? 5_000,
-      shouldReconnect: settings.shouldReconnect ??
-        ((close) => close.code !== 1008 && !this.#terminalCodes.includes(close.code)),
-      random: settings.random ?? Math.random,
-    };
     const table = options.handlers as Record<string, unknown> | undefined;
     for (const type of table === undefined ? [] : definition.server.types) {
       const handler = table?.[type];
@@ -185,6 +161,31 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     }
     if (typeof url !== "function") resolveSocketUrl(url, this.#page);
     this.#open();
+  }
+
+  get #WebSocket(): WebSocketConstructor | undefined {
+    return this.#options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  }
+
+  get #page(): PageLocation | undefined {
+    return this.#options.location ?? (globalThis as { location?: PageLocation }).location;
+  }
+
+  /** The reconnection settings, defaults filled in; `undefined` when reconnection is off. */
+  get #reconnect(): Settings | undefined {
+    const option = this.#options.reconnect ?? true;
+    if (option === false) return undefined;
+    const settings: ReconnectOptions = option === true ? {} : option;
+    const terminal = settings.terminalCodes ?? [];
+    return {
+      minDelay: settings.minDelay ?? 500,
+      maxDelay: settings.maxDelay ?? 30_000,
+      factor: settings.factor ?? 2,
+      maxAttempts: settings.maxAttempts ?? Infinity,
+      minUptime: settings.minUptime ?? 5_000,
+      shouldReconnect: settings.shouldReconnect ?? ((close) => close.code !== 1008 && !terminal.includes(close.code)),
+      random: settings.random ?? Math.random,
+    };
   }
 
   /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
@@ -202,7 +203,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * reports it, the socket's `bufferedAmount` (Bun reports 0; workerd has none).
    */
   get bufferedAmount(): number {
-    return this.#queue.bytes + (this.#socket?.bufferedAmount ?? 0);
+    return (this.#queue?.bytes ?? 0) + (this.#socket?.bufferedAmount ?? 0);
   }
 
   /** Whether `bufferedAmount` is above the high-water mark: a polite sender waits for `drained()`. */
@@ -212,7 +213,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
 
   /** How many messages wait in the queue for a connection. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue?.length ?? 0;
   }
 
   /**
@@ -234,6 +235,8 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
       this.#write(frame);
       return "sent";
     }
+    const limits = this.#options.queue ?? {};
+    this.#queue ??= new SendQueue(limits.maxMessages ?? 1000, limits.maxBytes ?? MIB, limits.overflow ?? "reject");
     for (const dropped of this.#queue.push({ message, frame })) {
       this.stats.dropped++;
       this.#emit("queueoverflow", { dropped: dropped.message });
@@ -307,7 +310,9 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * @returns A promise that resolves once the client is closed.
    */
   close(code = 1000, reason = ""): Promise<void> {
-    const closed = new Promise<void>((resolve) => (this.#state === CLOSED ? resolve() : this.#finishers.add(resolve)));
+    const closed = new Promise<void>((
+      resolve,
+    ) => (this.#state === CLOSED ? resolve() : (this.#finishers ??= new Set()).add(resolve)));
     if (this.#state >= CLOSING) return closed;
     this.#closeRequested = true;
     clearTimeout(this.#timer);
@@ -321,7 +326,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     const deadline = Date.now() + timeout;
     const waitThenClose = () => {
       if (socket !== this.#socket) return;
-      const pending = this.#queue.length > 0 || (socket.readyState === OPEN && (socket.bufferedAmount ?? 0) > 0);
+      const pending = this.queued > 0 || (socket.readyState === OPEN && (socket.bufferedAmount ?? 0) > 0);
       if (pending && Date.now() < deadline) {
         setTimeout(waitThenClose, 10);
         return;
@@ -395,7 +400,8 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #dial(url: string): void {
     let socket: WebSocket;
     try {
-      socket = new this.#WebSocket(url, this.#protocols);
+      const protocols = this.#options.protocols ?? this.definition.subprotocols;
+      socket = new (this.#WebSocket as WebSocketConstructor)(url, protocols as string | string[]);
     } catch (error) {
       this.#failAttempt(error as Error);
       return;
@@ -411,7 +417,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #onSocketOpen(socket: WebSocket): void {
     const hook = this.#options.handshake;
     if (hook === undefined) {
-      this.#ready(socket);
+      this.#ready();
       return;
     }
     const controller = new AbortController();
@@ -435,7 +441,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     ]).then(
       () => {
         clearTimeout(timer);
-        if (socket === this.#socket) this.#ready(socket);
+        if (socket === this.#socket) this.#ready();
       },
       (error: Error) => {
         clearTimeout(timer);
@@ -447,9 +453,9 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   }
 
   /** The connection is usable: flush the queue, then tell everyone. */
-  #ready(socket: WebSocket): void {
+  #ready(): void {
     this.#handshake = undefined;
-    for (const { message, frame } of this.#queue.drain()) {
+    for (const { message, frame } of this.#queue?.drain() ?? []) {
       try {
         this.#write(this.#options.prepare ? this.#encode(message) : frame);
       } catch (error) {
@@ -458,12 +464,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     }
     if (this.#state === CLOSING) return;
     this.#state = OPEN;
-    const settings = this.#reconnect;
-    if (settings !== undefined) {
-      this.#stableTimer = setTimeout(() => {
-        if (socket === this.#socket) this.#attempt = 0;
-      }, settings.minUptime);
-    }
+    this.#openedAt = Date.now();
     this.#emit("open");
     if (this.#reconnecting) {
       this.#reconnecting = false;
@@ -499,7 +500,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
       return;
     }
     const message = result.value;
-    const type = String((message as Record<string, unknown>)[this.#key]);
+    const type = String((message as Record<string, unknown>)[this.definition.discriminator]);
     const handlers = this.#handlers.get(type);
     if (handlers === undefined) return;
     for (const handler of handlers) {
@@ -556,10 +557,13 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    */
   #afterClose(info: CloseInfo, reconnect: "policy" | "now" | "never"): void {
     this.#socket = undefined;
-    clearTimeout(this.#stableTimer);
     this.#handshake?.abort(new Error("the connection closed during the handshake"));
     this.#handshake = undefined;
     const settings = this.#reconnect;
+    if (settings !== undefined && this.#openedAt > 0 && Date.now() - this.#openedAt >= settings.minUptime) {
+      this.#attempt = 0;
+    }
+    this.#openedAt = 0;
     const willReconnect = reconnect === "now" ||
       (reconnect === "policy" && !this.#closeRequested && settings !== undefined &&
         this.#attempt < settings.maxAttempts && settings.shouldReconnect(info));
@@ -581,9 +585,9 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #finish(): void {
     this.#state = CLOSED;
     clearTimeout(this.#timer);
-    this.stats.discarded += this.#queue.drain().length;
-    const finishers = [...this.#finishers];
-    this.#finishers.clear();
+    this.stats.discarded += this.#queue?.drain().length ?? 0;
+    const finishers = [...(this.#finishers ?? [])];
+    this.#finishers = undefined;
     for (const finish of finishers) finish();
   }
 }
