@@ -1,6 +1,7 @@
 /**
  * `npm test`: the whole suite. Checks that generated code is fresh, type
- * checks in Deno's and Bun's views, lint and format, then runs the test files
+ * checks in Deno's and Bun's views, lint and format, packaging and size, the
+ * benchmarks in their quick mode, then runs the test files
  * under `deno test` and under `bun test`. Ends with one line,
  * `N passed, N failed`, summed over every runtime (each check counts as one).
  *
@@ -133,6 +134,14 @@ if (only === undefined) {
   );
   outcomes.push(check("JSR package (deno publish --dry-run)", "deno", ["publish", "--dry-run", "--allow-dirty"]));
   outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
+  outcomes.push(
+    check("benchmarks run end to end, small and short (npm run bench -- --quick)", "deno", [
+      "run",
+      "-A",
+      "scripts/bench.ts",
+      "--quick",
+    ]),
+  );
 }
 if (files.some((f) => f === "tests/" || f.includes("browser"))) outcomes.push(ensureChromium());
 if (only === undefined || only === "deno") {

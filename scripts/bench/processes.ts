@@ -1,0 +1,119 @@
+/**
+ * Running the benchmark's programs: each runtime's command line, servers that
+ * print "listening <port>", and one-shot programs that print one line of JSON.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url).href);
+const BIN = join(ROOT, "node_modules", ".bin");
+
+/** A runtime the benchmarks run on, and how to run a TypeScript file with it. */
+export type Runtime = "bun" | "deno";
+
+/**
+ * The command that runs a script on a runtime.
+ *
+ * @param runtime Bun or Deno.
+ * @param script A path relative to the project.
+ * @param args The script's arguments.
+ * @returns The program and its arguments.
+ */
+export function command(runtime: Runtime | "node", script: string, args: readonly string[] = []): [string, string[]] {
+  if (runtime === "node") return ["node", [script, ...args]];
+  if (runtime === "bun") return [join(BIN, "bun"), [script, ...args]];
+  return [join(BIN, "deno"), ["run", "-A", "--v8-flags=--expose-gc", script, ...args]];
+}
+
+/**
+ * The versions of the runtimes the benchmarks start, asked of the binaries themselves (Deno's own
+ * `process.versions.node` is the Node.js it is compatible with, not the one installed).
+ *
+ * @returns E.g. `{ bun: "1.4.5", deno: "2.9.6", node: "20.20.2" }`.
+ */
+export function runtimeVersions(): Record<Runtime | "node", string> {
+  const ask = (program: string) =>
+    spawnSync(program, ["--version"], { encoding: "utf8" }).stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? "unknown";
+  return { bun: ask(join(BIN, "bun")), deno: ask(join(BIN, "deno")), node: ask("node") };
+}
+
+/** A server running in a child process. */
+export interface ServerProcess {
+  readonly port: number;
+  /** The CPU time (user + system) the server has used so far, in seconds; NaN where /proc is not available. */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/** A process's CPU seconds from Linux's /proc/<pid>/stat (utime and stime, fields 14 and 15). */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Starts a server program and waits for its "listening <port>" line.
+ *
+ * @returns The port, and a way to stop it.
+ */
+export function startServer([program, args]: [string, string[]], timeout = 30_000): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`${program} ${args.join(" ")} did not start within ${timeout} ms`));
+    }, timeout);
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /listening (\d+)/.exec(output);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolve({
+        port: Number(match[1]),
+        cpuSeconds: () => cpuSecondsOf(child.pid),
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 5_000);
+          }),
+      });
+    });
+    child.on("exit", (code) => reject(new Error(`${program} exited (${code}) before listening`)));
+  });
+}
+
+/**
+ * Runs a program that prints one line of JSON as its last line.
+ *
+ * @returns That JSON, parsed.
+ */
+export function runJson<T>([program, args]: [string, string[]], timeout = 10 * 60_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`${program} ${args.join(" ")} exited ${code} without JSON:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
