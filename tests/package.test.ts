@@ -1,12 +1,13 @@
 /**
  * Packaging: the npm package holds exactly what a user needs, its entry points
- * exist and load on Node.js, a client bundle pulls in no generator, ajv or
- * server code, and JSR's manifest names documented entry points.
+ * exist and load on Node.js, its server entry serves on Bun and Deno, a
+ * client bundle pulls in no generator, ajv or server code, and JSR's
+ * manifest names documented entry points.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -37,7 +38,32 @@ test("npm pack lists exactly the built package, README and LICENSE", () => {
     ...Object.values(manifest.bin as Record<string, string>),
   ].map((t) => t.replace(/^\.\//, ""));
   for (const target of targets) assert.ok(files.includes(target), `${target} is exported but not packed`);
-  assert.ok(!files.some((f) => f.includes("/server/deno/")), "Deno's adapter is JSR-only");
+});
+
+test("the built server entry serves on Bun and on Deno: loadServe finds each runtime's adapter in dist/", () => {
+  const script = `
+    const { loadServe } = await import(${JSON.stringify(join(ROOT, manifest.exports["./server"].default))});
+    const serve = await loadServe();
+    const server = await serve({ port: 0 }, { message: (socket, frame) => socket.send("echo " + frame) });
+    const ws = new WebSocket(server.url);
+    ws.onopen = () => ws.send("hi");
+    const reply = await new Promise((resolve) => (ws.onmessage = (event) => resolve(event.data)));
+    ws.close();
+    await server.stop();
+    console.log(reply);
+    process.exit(0);
+  `;
+  const file = join(ROOT, "dist", "serve_probe.mjs");
+  writeFileSync(file, `import process from "node:process";\n${script}`);
+  try {
+    for (const [runtime, args] of [["bun", [file]], ["deno", ["run", "-A", file]]] as const) {
+      const run = spawnSync(join(ROOT, "node_modules", ".bin", runtime), args, { encoding: "utf8", timeout: 30_000 });
+      assert.equal(run.status, 0, `${runtime}: ${run.stderr}`);
+      assert.equal(run.stdout.trim(), "echo hi", runtime);
+    }
+  } finally {
+    rmSync(file, { force: true });
+  }
 });
 
 test("every npm entry point loads on Node.js 20", () => {

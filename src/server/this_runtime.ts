@@ -40,8 +40,10 @@ export function serverRuntime(): ServerRuntime {
  * ```
  */
 export async function loadServe(): Promise<Serve> {
-  // Joined at run time so that no type checker follows the import into the other runtime's adapter.
-  const specifier = ["./", serverRuntime(), "/mod.ts"].join("");
+  // Joined at run time so that no type checker follows the import into the other runtime's adapter; the
+  // extension is this module's own (.ts from source, .js in the npm package's build).
+  const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+  const specifier = ["./", serverRuntime(), "/mod", extension].join("");
   const adapter = await import(specifier);
   return adapter.serve as Serve;
 }
