@@ -9,6 +9,7 @@ import { nextMessage } from "../src/client/mod.ts";
 import type { ChatLineMessage } from "../src/generated/chat.ts";
 import { type ReferenceServer, startReferenceServer } from "../scripts/chat/server.ts";
 import { nextEvent } from "./support/test_server.ts";
+import { startTcpProxy } from "./reliability/proxy.ts";
 
 function startChatServer(port = 0): Promise<ReferenceServer> {
   return startReferenceServer({ port, page: false });
@@ -77,6 +78,44 @@ test("after the server restarts, the session logs in again and lines said while 
     assert.equal(line.id, bot.id, "the queued line carries the new connection's id");
   } finally {
     await bot.close();
+    await server.stop();
+  }
+});
+
+test("lines written to a connection that dies before their echo are reported unconfirmed; queued lines are not", async () => {
+  const server = await startChatServer();
+  const proxy = await startTcpProxy(server.port);
+  const bot = new ChatSession(`ws://127.0.0.1:${proxy.port}/`, {
+    name: "bot",
+    reconnect: { minDelay: 20, maxDelay: 100 },
+  });
+  try {
+    await bot.loggedIn();
+    const echoed = nextMessage(bot.client, "message", { filter: (m) => m.text === "confirmed", timeout: 5_000 });
+    bot.say("confirmed");
+    await echoed;
+    assert.deepEqual(bot.lines, { said: 1, confirmed: 1, unconfirmed: 0 });
+
+    const reported: string[][] = [];
+    bot.onUnconfirmed((lines) => reported.push([...lines]));
+    proxy.sever();
+    assert.equal(bot.say("into the void 1"), "sent");
+    assert.equal(bot.say("into the void 2"), "sent");
+    const dropped = nextEvent(bot.client, "close");
+    bot.client.reconnect(4000, "the test cut the path");
+    await dropped;
+    assert.deepEqual(reported, [["into the void 1", "into the void 2"]]);
+    assert.equal(bot.say("said while reconnecting"), "queued");
+    const arrived = nextMessage(bot.client, "message", {
+      filter: (m) => m.text === "said while reconnecting",
+      timeout: 10_000,
+    });
+    await arrived;
+    assert.deepEqual(bot.lines, { said: 4, confirmed: 2, unconfirmed: 2 });
+    assert.equal(reported.length, 1, "a line that waited in the queue is never reported unconfirmed");
+  } finally {
+    await bot.close();
+    await proxy.close();
     await server.stop();
   }
 });

@@ -44,10 +44,26 @@ export interface ServerProcess {
   readonly port: number;
   /** The CPU time (user + system) the server has used so far, in seconds; NaN where /proc is not available. */
   cpuSeconds(): number;
+  /** The server's resident memory now, in bytes; NaN where /proc is not available. */
+  rssBytes(): number;
+  /** Whether the process is still running. */
+  running(): boolean;
+  /** Everything it printed to standard output so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/** A process's resident memory from Linux's /proc/<pid>/status. */
+function rssBytesOf(pid: number | undefined): number {
+  try {
+    const kib = /VmRSS:\s*(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib === undefined ? NaN : Number(kib) * 1024;
+  } catch {
+    return NaN;
+  }
+}
 
 /** A process's CPU seconds from Linux's /proc/<pid>/stat (utime and stime, fields 14 and 15). */
 function cpuSecondsOf(pid: number | undefined): number {
@@ -81,6 +97,9 @@ export function startServer([program, args]: [string, string[]], timeout = 30_00
       resolve({
         port: Number(match[1]),
         cpuSeconds: () => cpuSecondsOf(child.pid),
+        rssBytes: () => rssBytesOf(child.pid),
+        running: () => child.exitCode === null && child.signalCode === null,
+        output: () => output,
         stop: () =>
           new Promise<void>((done) => {
             child.once("exit", () => done());

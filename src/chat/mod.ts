@@ -12,5 +12,5 @@
  *
  * @module
  */
-export { ChatSession, type ChatSessionOptions } from "./session.ts";
+export { type ChatLineStats, ChatSession, type ChatSessionOptions } from "./session.ts";
 export * from "../generated/chat.ts";

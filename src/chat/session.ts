@@ -27,6 +27,24 @@ export interface ChatSessionOptions
 }
 
 /**
+ * What became of the lines a session said. The chat protocol has no
+ * acknowledgements, but the server sends every line back to its sender too:
+ * that echo is the session's proof of receipt.
+ */
+export interface ChatLineStats {
+  /** Lines handed to `say` (and accepted by the client's queue). */
+  said: number;
+  /** Lines whose echo came back: the server received them and sent them to everyone. */
+  confirmed: number;
+  /**
+   * Lines written to a connection that closed before their echo came back: the server may have received them or
+   * not. Each is also reported to `onUnconfirmed` handlers. Lines said while disconnected are not counted here:
+   * they wait in the client's queue and go out, once, after the next login.
+   */
+  unconfirmed: number;
+}
+
+/**
  * A logged-in presence in a chat room.
  *
  * @example A bot that greets everyone who signs in
@@ -41,10 +59,17 @@ export interface ChatSessionOptions
 export class ChatSession {
   /** The typed client underneath, for everything the session does not wrap. */
   readonly client: TypewireClient<ServerMessage, ClientMessage, "type">;
+  /** Said, confirmed and unconfirmed lines, counted since the session started. */
+  readonly lines: ChatLineStats = { said: 0, confirmed: 0, unconfirmed: 0 };
   readonly #requested: string;
   #id: number | undefined;
   #name: string;
   #users: readonly string[] = [];
+  /** Lines waiting in the client's queue for a connection, oldest first. */
+  #queued: ClientMessage[] = [];
+  /** Lines written to the current connection whose echo has not come back, oldest first. */
+  #awaitingEcho: string[] = [];
+  readonly #unconfirmedHandlers = new Set<(lines: readonly string[]) => unknown>();
 
   /**
    * Connects and logs in; after every reconnection it logs in again, asking for the same name.
@@ -76,6 +101,31 @@ export class ChatSession {
     this.client.on("username", adopt);
     this.client.on("userlist", (m) => {
       this.#users = m.users.filter((user): user is string => user !== null);
+    });
+    this.#trackLines();
+  }
+
+  /** Follows each line from `say` to its echo, or to the loss of the connection it was written to. */
+  #trackLines(): void {
+    this.client.on("message", (m) => {
+      // The server echoes a sender's lines in the order it received them.
+      if (m.id === this.#id && this.#awaitingEcho.shift() !== undefined) this.lines.confirmed++;
+    });
+    // The queue is written out, in order, before "open": queued lines now wait for their echo.
+    this.client.addEventListener("open", () => {
+      this.#awaitingEcho.push(...this.#queued.map((m) => (m as { text: string }).text));
+      this.#queued = [];
+    });
+    this.client.addEventListener("queueoverflow", ({ dropped }) => {
+      this.#queued = this.#queued.filter((m) => m !== dropped);
+    });
+    this.client.addEventListener("close", ({ willReconnect }) => {
+      const lost = this.#awaitingEcho;
+      this.#awaitingEcho = [];
+      if (!willReconnect) this.#queued = [];
+      if (lost.length === 0) return;
+      this.lines.unconfirmed += lost.length;
+      for (const handler of this.#unconfirmedHandlers) handler(lost);
     });
   }
 
@@ -119,7 +169,12 @@ export class ChatSession {
    * @returns Whether it went out now or was queued.
    */
   say(text: string): SendStatus {
-    return this.client.send({ type: "message", id: this.#id ?? 0, text, date: Date.now() });
+    const line: ClientMessage = { type: "message", id: this.#id ?? 0, text, date: Date.now() };
+    const status = this.client.send(line);
+    this.lines.said++;
+    if (status === "sent") this.#awaitingEcho.push(text);
+    else this.#queued.push(line);
+    return status;
   }
 
   /**
@@ -148,6 +203,24 @@ export class ChatSession {
    */
   onSignIn(handler: (user: UsernameMessage) => unknown): () => void {
     return this.client.on("username", handler);
+  }
+
+  /**
+   * Calls `handler` with the lines of a connection that closed before the server echoed them (see
+   * `ChatLineStats.unconfirmed`). The server may or may not have them; saying them again may repeat them.
+   *
+   * @returns A function that removes the handler.
+   * @example
+   * ```ts
+   * import { ChatSession } from "./session.ts";
+   *
+   * const chat = new ChatSession("ws://127.0.0.1:6502", { name: "reporter" });
+   * chat.onUnconfirmed((lines) => console.warn(`${lines.length} lines may not have reached the room`));
+   * ```
+   */
+  onUnconfirmed(handler: (lines: readonly string[]) => unknown): () => void {
+    this.#unconfirmedHandlers.add(handler);
+    return () => this.#unconfirmedHandlers.delete(handler);
   }
 
   /**
