@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { describeMachine } from "./bench/machine.ts";
-import { command, ROOT, type Runtime, runJson, runtimeVersions } from "./bench/processes.ts";
+import { command, ROOT, runJson, type Runtime, runtimeVersions } from "./bench/processes.ts";
 import { option, parseOptions } from "./args.ts";
 import type { Summary } from "./bench/stats.ts";
 import { SIZES } from "../tests/reliability/sizes.ts";
@@ -39,8 +39,7 @@ interface Scenario {
 
 const n = (x: number, digits = 0) =>
   Number.isFinite(x) ? x.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "–";
-const ms = (s: Summary & { p99?: number }) =>
-  `p50 ${n(s.median, 1)}, p99 ${n(s.p99 ?? s.max, 1)}, max ${n(s.max, 1)}`;
+const ms = (s: Summary & { p99?: number }) => `p50 ${n(s.median, 1)}, p99 ${n(s.p99 ?? s.max, 1)}, max ${n(s.max, 1)}`;
 const mib = (bytes: number) => `${n(bytes / 2 ** 20, 1)} MiB`;
 const tally = (t: Record<string, number>) =>
   Object.entries(t).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${n(v)}`).join("; ");
@@ -61,7 +60,8 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: "restarts",
     title: "Faults: the server restarts under a streaming client",
-    about: `A \`ChatSession\` says a numbered line every ${size.restarts.lineEvery} ms to the reference server, which ` +
+    about:
+      `A \`ChatSession\` says a numbered line every ${size.restarts.lineEvery} ms to the reference server, which ` +
       `is stopped (every connection closed with 1001) and started again on the same port ${size.restarts.restarts} ` +
       `times, up ${size.restarts.up} ms and down ${size.restarts.down} ms each time. An in-process member of the room ` +
       "records every line the room receives; no restart can cut it off. The room's rate limit is raised for this one " +
@@ -228,7 +228,11 @@ for (const scenario of SCENARIOS) {
     ...checkNames.map((name) =>
       `| ${name} | ${
         figures.map((f) =>
-          f instanceof Error || f === undefined ? "–" : f.checks.find((c) => c.name === name)?.held ? "held" : "**failed**"
+          f instanceof Error || f === undefined
+            ? "–"
+            : f.checks.find((c) => c.name === name)?.held
+            ? "held"
+            : "**failed**"
         ).join(" | ")
       } |`
     ),

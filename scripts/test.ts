@@ -90,7 +90,7 @@ function sourcesOutside(skip: string, folders: readonly string[]): string[] {
     readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) return entry.name === skip || entry.name === "node_modules" ? [] : walk(path);
-      return entry.name.endsWith(".ts") ? [relative(ROOT, path)] : [];
+      return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [relative(ROOT, path)] : [];
     });
   return folders.flatMap((folder) => walk(join(ROOT, folder)));
 }
