@@ -12,6 +12,8 @@ const [command, ...rest] = process.argv.slice(2);
 if (command === "gen") {
   process.exitCode = await main(rest);
 } else {
-  process.stderr.write(`usage: typewire gen [--config <file>] [--check]\n`);
+  process.stderr.write(
+    "usage: typewire gen <schema>... --out <dir> | typewire gen [--config <file>]; see typewire gen --help\n",
+  );
   process.exitCode = command === undefined || command === "--help" ? 0 : 2;
 }

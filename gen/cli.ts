@@ -1,67 +1,225 @@
 /**
- * `typewire gen`: regenerates every protocol listed in the configuration, or
- * with `--check` regenerates in memory and fails naming each stale file.
+ * `typewire gen`: compiles schemas named on the command line, or every
+ * protocol listed in a configuration file; `--check` fails naming each stale
+ * file, `--watch` generates again whenever an input changes.
  *
  * @example
  * ```sh
- * deno run -A gen/cli.ts            # write the generated files
- * deno run -A gen/cli.ts --check    # exit 1 if any is stale
+ * npx typewire gen api/ticker.schema.json --out src/generated   # one schema
+ * deno run -A gen/cli.ts                                         # every protocol in typewire.config.json
+ * deno run -A gen/cli.ts --check                                 # exit 1 if any file is stale
  * ```
  *
  * @module
  */
+import { watch } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { parseConfig } from "./config.ts";
+import { type Config, parseConfig } from "./config.ts";
 import { SchemaError } from "./errors.ts";
 import { type GeneratedFile, generateProtocol } from "./generate.ts";
 
-const HELP = `Usage: typewire gen [--config <file>] [--check]
+const HELP = `Usage:
+  typewire gen <schema>... --out <dir> [options]   one module per schema, <dir>/<name>.ts
+  typewire gen [--config <file>] [options]          every protocol in the configuration
 
-Compiles each protocol's schema to a typed, validated, eval-free TypeScript module.
+Compiles message schemas to typed, validated, eval-free TypeScript modules: codecs,
+dispatch tables and types for both directions of a WebSocket protocol.
 
-  --config <file>  the configuration listing the protocols (default: typewire.config.json)
-  --check          regenerate in memory; exit 1 naming each file that is stale or missing
-  --help           show this text
+A schema is one of:
+  <name>.ts                  TypeScript types; the two directions are exported unions
+                             (ServerMessage and ClientMessage, or --server and --client)
+  <name>.json .yaml .yml     a JSON Schema document (draft-07 or 2020-12) with those
+                             unions under $defs or definitions; or an AsyncAPI 3 document
+                             (it has an "asyncapi" field), whose send and receive
+                             operations give the directions and message payloads the types
+TypeScript and AsyncAPI inputs also get the JSON Schema written beside them (<name>.schema.json).
+
+Options:
+  --out <dir>                where modules of schemas named on the command line go
+  --config <file>            the configuration listing protocols (default: typewire.config.json)
+  --discriminator <property> the property naming each message's type (default: the AsyncAPI
+                             payloads' "discriminator", else "type"); e.g. kind, op, event
+  --server <type>            the union of what a server sends (default: ServerMessage)
+  --client <type>            the union of what a client sends (default: ClientMessage)
+  --describes server|client  the side an AsyncAPI document describes: its send operations are
+                             what that side sends (default: server)
+  --subprotocol <name>       a WebSocket subprotocol clients offer (repeat for several)
+  --runtime <specifier>      where generated modules import typewire's runtime from
+                             (default: typewire/runtime)
+  --check                    generate in memory; exit 1 naming each stale or missing file
+  --watch                    generate, then again whenever an input changes, until Ctrl-C
+  --help                     this text
+
+Exit status: 0 done, 1 stale files under --check, 2 a usage or schema error.
 `;
+
+/** Options that take a value, and the configuration field each sets. */
+const VALUE_OPTIONS: Readonly<Record<string, string>> = {
+  "--discriminator": "discriminator",
+  "--server": "server",
+  "--client": "client",
+  "--describes": "describes",
+  "--runtime": "runtime",
+};
+
+/** What the command line asked for. */
+interface Invocation {
+  readonly schemas: readonly string[];
+  readonly out: string | undefined;
+  readonly configPath: string;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly subprotocols: readonly string[];
+  readonly check: boolean;
+  readonly watch: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(args: readonly string[]): Invocation | "help" {
+  const schemas: string[] = [];
+  const settings: Record<string, string> = {};
+  const subprotocols: string[] = [];
+  let out: string | undefined;
+  let configPath: string | undefined;
+  let check = false;
+  let watching = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const value = () => {
+      const next = args[++i];
+      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === "--help" || arg === "-h") return "help";
+    else if (arg === "--check") check = true;
+    else if (arg === "--watch") watching = true;
+    else if (arg === "--out") out = value();
+    else if (arg === "--config") configPath = value();
+    else if (arg === "--subprotocol") subprotocols.push(value());
+    else if (arg in VALUE_OPTIONS) settings[VALUE_OPTIONS[arg] as string] = value();
+    else if (arg.startsWith("-")) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    else schemas.push(arg);
+  }
+  if (check && watching) throw new UsageError("--check and --watch do not go together");
+  if (schemas.length > 0 && out === undefined) throw new UsageError("schemas on the command line need --out <dir>");
+  if (schemas.length === 0 && out !== undefined) throw new UsageError("--out needs schemas on the command line");
+  if (schemas.length > 0 && configPath !== undefined) {
+    throw new UsageError("give schemas on the command line or --config, not both");
+  }
+  return {
+    schemas,
+    out,
+    configPath: configPath ?? "typewire.config.json",
+    settings,
+    subprotocols,
+    check,
+    watch: watching,
+  };
+}
+
+/** The configuration the invocation describes: from its schemas and options, or from the file. */
+async function configOf(invocation: Invocation): Promise<Config> {
+  const overrides = {
+    ...invocation.settings,
+    ...(invocation.subprotocols.length > 0 && { subprotocols: invocation.subprotocols }),
+  };
+  if (invocation.schemas.length > 0) {
+    const protocols = invocation.schemas.map((schema) => {
+      const name = basename(schema).replace(/\..*$/, "");
+      return { schema, output: join(invocation.out as string, `${name}.ts`), ...overrides };
+    });
+    return parseConfig({ protocols }, "the command line");
+  }
+  const raw = JSON.parse(await readFile(invocation.configPath, "utf8"));
+  const config = parseConfig(raw, invocation.configPath);
+  return Object.keys(overrides).length === 0 ? config : parseConfig(
+    { protocols: (raw as { protocols: Record<string, unknown>[] }).protocols.map((p) => ({ ...p, ...overrides })) },
+    invocation.configPath,
+  );
+}
+
+/** Generates once; a schema error is reported in one line, never with a stack trace. */
+async function generateAll(invocation: Invocation): Promise<{ files: GeneratedFile[]; config: Config } | undefined> {
+  try {
+    const config = await configOf(invocation);
+    return { files: (await Promise.all(config.protocols.map(generateProtocol))).flat(), config };
+  } catch (error) {
+    const known = error instanceof SchemaError || error instanceof SyntaxError ||
+      (error as { code?: string }).code === "ENOENT";
+    const text = known ? (error as Error).message : `${(error as Error).message} (a bug in typewire: please report it)`;
+    process.stderr.write(`typewire gen: ${text}\n`);
+    return undefined;
+  }
+}
 
 /**
  * Runs the generator with command-line arguments.
  *
  * @param args The arguments after the command name.
+ * @param signal With `--watch`, stops watching (Ctrl-C does too).
  * @returns The exit code: 0 done, 1 stale files under `--check`, 2 a usage or schema error.
  */
-export async function main(args: readonly string[]): Promise<number> {
-  let configPath = "typewire.config.json";
-  let check = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "--help" || arg === "-h") {
-      process.stdout.write(HELP);
-      return 0;
-    } else if (arg === "--check") {
-      check = true;
-    } else if (arg === "--config" && args[i + 1] !== undefined) {
-      configPath = args[++i] as string;
-    } else {
-      process.stderr.write(`typewire gen: unknown argument ${JSON.stringify(arg)}\n\n${HELP}`);
-      return 2;
-    }
-  }
-  let files: GeneratedFile[];
+export async function main(args: readonly string[], signal?: AbortSignal): Promise<number> {
+  let invocation: Invocation | "help";
   try {
-    const config = parseConfig(JSON.parse(await readFile(configPath, "utf8")), configPath);
-    files = (await Promise.all(config.protocols.map(generateProtocol))).flat();
+    invocation = parseArgs(args);
   } catch (error) {
-    const text =
-      error instanceof SchemaError || error instanceof SyntaxError || (error as { code?: string }).code === "ENOENT"
-        ? (error as Error).message
-        : `${(error as Error).message} (this is a bug in typewire; please report it)`;
-    process.stderr.write(`typewire gen: ${text}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`typewire gen: ${error.message}\n\n${HELP}`);
     return 2;
   }
-  return check ? await reportStale(files) : await writeChanged(files);
+  if (invocation === "help") {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const generated = await generateAll(invocation);
+  if (invocation.watch) return await watchInputs(invocation, generated, signal);
+  if (generated === undefined) return 2;
+  return invocation.check ? await reportStale(generated.files) : await writeChanged(generated.files);
+}
+
+/**
+ * Writes what was generated, then watches the folders of every input (and the
+ * configuration) and generates again after each change, until stopped.
+ */
+async function watchInputs(
+  invocation: Invocation,
+  first: { files: GeneratedFile[]; config: Config } | undefined,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  if (first !== undefined) await writeChanged(first.files);
+  const outputs = new Set((first?.files ?? []).map((f) => resolve(f.path)));
+  const inputs = [
+    ...(first?.config.protocols.map((p) => p.schema) ?? invocation.schemas),
+    ...(invocation.schemas.length === 0 ? [invocation.configPath] : []),
+  ];
+  const folders = [...new Set(inputs.map((path) => dirname(resolve(path))))];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const again = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const generated = await generateAll(invocation);
+      if (generated === undefined) return;
+      for (const file of generated.files) outputs.add(resolve(file.path));
+      await writeChanged(generated.files);
+    }, 100);
+  };
+  const watchers = folders.map((folder) =>
+    watch(folder, (_event, file) => {
+      const path = file === null ? undefined : join(folder, String(file));
+      if (path !== undefined && !outputs.has(path) && /\.(ts|json|ya?ml)$/.test(path)) again();
+    })
+  );
+  process.stdout.write(`typewire gen: watching ${folders.join(", ")} (Ctrl-C stops)\n`);
+  await new Promise<void>((done) => {
+    signal?.addEventListener("abort", () => done(), { once: true });
+    process.once("SIGINT", () => done());
+  });
+  clearTimeout(timer);
+  for (const watcher of watchers) watcher.close();
+  return 0;
 }
 
 async function current(path: string): Promise<string | undefined> {

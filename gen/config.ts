@@ -7,14 +7,19 @@ import { SchemaError } from "./errors.ts";
 
 /** One protocol to generate. */
 export interface ProtocolConfig {
-  /** The schema file: TypeScript (`.ts`) or JSON Schema (`.json`). */
+  /**
+   * The schema file: TypeScript (`.ts`), a JSON Schema document (`.json`, `.yaml`, `.yml`; draft-07 or 2020-12),
+   * or an AsyncAPI 3 document (the same extensions; told apart by its `asyncapi` field).
+   */
   readonly schema: string;
   /** The generated TypeScript module. */
   readonly output: string;
   /** The protocol's name. @default the schema file's name without extensions */
   readonly name: string;
-  /** The property naming each message's type. @default "type" */
-  readonly discriminator: string;
+  /** The property naming each message's type. @default the AsyncAPI payloads' `discriminator`, else "type" */
+  readonly discriminator: string | undefined;
+  /** Which side an AsyncAPI document describes: its `send` operations are what that side sends. @default "server" */
+  readonly describes: "server" | "client";
   /** The union of what a server sends. @default "ServerMessage" */
   readonly server: string;
   /** The union of what a client sends. @default "ClientMessage" */
@@ -30,7 +35,16 @@ export interface Config {
   readonly protocols: readonly ProtocolConfig[];
 }
 
-const STRING_FIELDS = ["schema", "output", "name", "discriminator", "server", "client", "runtime"] as const;
+const STRING_FIELDS = [
+  "schema",
+  "output",
+  "name",
+  "discriminator",
+  "server",
+  "client",
+  "runtime",
+  "describes",
+] as const;
 
 /**
  * Validates a parsed configuration and fills in defaults.
@@ -43,7 +57,7 @@ const STRING_FIELDS = ["schema", "output", "name", "discriminator", "server", "c
  * ```ts
  * import { parseConfig } from "./config.ts";
  * parseConfig({ protocols: [{ schema: "schema/chat.ts", output: "src/generated/chat.ts" }] }, "typewire.config.json")
- *   .protocols[0]?.discriminator; // "type"
+ *   .protocols[0]?.server; // "ServerMessage"
  * ```
  */
 export function parseConfig(raw: unknown, label: string): Config {
@@ -63,6 +77,9 @@ export function parseConfig(raw: unknown, label: string): Config {
       for (const field of ["schema", "output"]) {
         if (entry[field] === undefined) fail(`${where}.${field}`, "is required");
       }
+      if (entry.describes !== undefined && entry.describes !== "server" && entry.describes !== "client") {
+        fail(`${where}.describes`, 'expected "server" or "client"');
+      }
       const subprotocols = entry.subprotocols ?? [];
       if (!Array.isArray(subprotocols) || subprotocols.some((s) => typeof s !== "string")) {
         fail(`${where}.subprotocols`, "expected a list of strings");
@@ -72,7 +89,8 @@ export function parseConfig(raw: unknown, label: string): Config {
         schema,
         output: entry.output as string,
         name: (entry.name as string | undefined) ?? baseName(schema),
-        discriminator: (entry.discriminator as string | undefined) ?? "type",
+        discriminator: entry.discriminator as string | undefined,
+        describes: (entry.describes as "server" | "client" | undefined) ?? "server",
         server: (entry.server as string | undefined) ?? "ServerMessage",
         client: (entry.client as string | undefined) ?? "ClientMessage",
         subprotocols: subprotocols as string[],
@@ -89,10 +107,10 @@ function baseName(path: string): string {
 }
 
 /**
- * Where the JSON Schema compiled from a TypeScript schema is written: beside it.
+ * Where the JSON Schema compiled from a TypeScript or AsyncAPI schema is written: beside it.
  *
- * @param schema The TypeScript schema's path.
- * @returns E.g. `schema/chat.schema.json` for `schema/chat.ts`.
+ * @param schema The schema's path.
+ * @returns E.g. `schema/chat.schema.json` for `schema/chat.ts`, `api/jobs.schema.json` for `api/jobs.asyncapi.yaml`.
  * @example
  * ```ts
  * import { jsonSchemaPath } from "./config.ts";
@@ -100,5 +118,5 @@ function baseName(path: string): string {
  * ```
  */
 export function jsonSchemaPath(schema: string): string {
-  return schema.replace(/\.ts$/, ".schema.json");
+  return schema.replace(/(\.asyncapi)?\.(ts|json|ya?ml)$/, ".schema.json");
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { isAsyncApi, schemaFromAsyncApi } from "./asyncapi.ts";
 import { jsonSchemaPath, type ProtocolConfig } from "./config.ts";
 import { emitModule } from "./emit_module.ts";
 import { SchemaError } from "./errors.ts";
@@ -25,7 +27,7 @@ export interface GeneratedFile {
  * Generates the files of one protocol.
  *
  * @param config The protocol's configuration.
- * @returns The JSON Schema (for TypeScript input) and the TypeScript module.
+ * @returns The JSON Schema (derived from TypeScript or AsyncAPI input) and the TypeScript module.
  * @throws {SchemaError} For a schema the generator cannot handle.
  * @example
  * ```ts
@@ -37,18 +39,27 @@ export interface GeneratedFile {
  */
 export async function generateProtocol(config: ProtocolConfig): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
+  const derived = (document: Record<string, unknown>) =>
+    files.push({ path: jsonSchemaPath(config.schema), text: JSON.stringify(document, null, 2) + "\n" });
   let document: Record<string, unknown>;
+  let discriminator = config.discriminator;
   if (config.schema.endsWith(".ts")) {
     document = schemaFromTypeScript(config.schema, config.schema);
-    files.push({ path: jsonSchemaPath(config.schema), text: JSON.stringify(document, null, 2) + "\n" });
+    derived(document);
   } else {
-    document = await readJsonFile(config.schema);
+    document = await readDocument(config.schema);
+    if (isAsyncApi(document)) {
+      const converted = schemaFromAsyncApi(document, config.schema, config.describes, config.server, config.client);
+      document = converted.document;
+      discriminator ??= converted.discriminator;
+      derived(document);
+    }
   }
   assertValidJsonSchema(document, config.schema);
   const model = readJsonSchema(document, {
     name: config.name,
     source: config.schema,
-    discriminator: config.discriminator,
+    discriminator: discriminator ?? "type",
     subprotocols: config.subprotocols,
     serverType: config.server,
     clientType: config.client,
@@ -57,16 +68,18 @@ export async function generateProtocol(config: ProtocolConfig): Promise<Generate
   return files;
 }
 
-async function readJsonFile(path: string): Promise<Record<string, unknown>> {
+/** Reads a JSON or YAML document. */
+async function readDocument(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     throw new SchemaError(path, "(file)", `cannot read it: ${(error as Error).message}`);
   }
+  const yaml = /\.ya?ml$/.test(path);
   try {
-    return JSON.parse(text);
+    return yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new SchemaError(path, "(file)", `not JSON: ${(error as Error).message}`);
+    throw new SchemaError(path, "(file)", `not ${yaml ? "YAML" : "JSON"}: ${(error as Error).message.split("\n")[0]}`);
   }
 }

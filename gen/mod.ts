@@ -1,6 +1,7 @@
 /**
  * typewire's generator, as a library: read the configuration, generate a
- * protocol's files, or run the command line. `typewire gen` is the command.
+ * protocol's files (from TypeScript, JSON Schema or AsyncAPI 3), or run the
+ * command line. `typewire gen` is the command.
  *
  * @example Generating one protocol in memory
  * ```ts
@@ -12,6 +13,7 @@
  *
  * @module
  */
+export { type AsyncApiSchema, isAsyncApi, type Perspective, schemaFromAsyncApi } from "./asyncapi.ts";
 export { type Config, jsonSchemaPath, parseConfig, type ProtocolConfig } from "./config.ts";
 export { type GeneratedFile, generateProtocol } from "./generate.ts";
 export { main } from "./cli.ts";

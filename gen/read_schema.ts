@@ -114,7 +114,7 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
     definitions.set(name, { name, shape: reader.read(rawDefinitions[original], original) });
   }
   const direction = (side: "server" | "client", typeName: string): DirectionModel => {
-    const node = rawDefinitions[typeName];
+    const node = exclusiveAsAny(rawDefinitions[typeName]);
     if (node === undefined) {
       fail(
         typeName,
@@ -122,14 +122,28 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
       );
     }
     const variants: MessageVariant[] = [];
-    for (const member of messagesOf(reader.read(node, typeName), definitions)) {
+    const members = messagesOf(reader.read(node, typeName), definitions);
+    const candidates = discriminatorCandidates(members, definitions).filter((c) => c !== options.discriminator);
+    const hint = candidates.length > 0
+      ? `; or, since every message of the union has a string-literal ${
+        candidates.map((c) => JSON.stringify(c)).join(" and ")
+      }, make that the discriminator (\`"discriminator": ${JSON.stringify(candidates[0])}\` in the configuration, ` +
+        `\`--discriminator ${candidates[0]}\` on the command line)`
+      : "; or name the protocol's discriminating property with `discriminator` in the configuration " +
+        "(`--discriminator <property>` on the command line)";
+    for (const member of members) {
       if (member.kind !== "ref") {
         fail(
           typeName,
           `every member of the ${side} union must be a named type; give each message its own exported interface`,
         );
       } else {
-        const tag = variantTag(member.name, definitions, options.discriminator, fail);
+        const tag = variantTag(
+          member.name,
+          definitions,
+          options.discriminator,
+          (where, why) => fail(where, why + hint),
+        );
         if (variants.some((v) => v.tag === tag)) {
           fail(
             typeName,
@@ -161,6 +175,16 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
   };
 }
 
+/**
+ * A direction's union may be written with `oneOf`: its members are messages with distinct discriminator values
+ * (checked below), so exactly one can match, and `anyOf` validates the same.
+ */
+function exclusiveAsAny(node: unknown): unknown {
+  if (!isNode(node) || node.oneOf === undefined || node.anyOf !== undefined) return node;
+  const { oneOf, ...rest } = node;
+  return { ...rest, anyOf: oneOf };
+}
+
 /** The members of a direction union, with unions of messages (such as a shared `ChatServerMessage`) flattened. */
 function messagesOf(shape: Shape, definitions: ReadonlyMap<string, Definition>): Shape[] {
   if (shape.kind === "union") return shape.members.flatMap((m) => messagesOf(m, definitions));
@@ -169,6 +193,20 @@ function messagesOf(shape: Shape, definitions: ReadonlyMap<string, Definition>):
     if (target?.kind === "union" || target?.kind === "ref") return messagesOf(target, definitions);
   }
   return [shape];
+}
+
+/** Properties that every member has, required, with one string literal: what could discriminate the union. */
+function discriminatorCandidates(members: readonly Shape[], definitions: ReadonlyMap<string, Definition>): string[] {
+  const literalProperties = (member: Shape): string[] => {
+    const shape = resolveShape(member, definitions);
+    if (shape.kind !== "object") return [];
+    return shape.properties.filter((p) => {
+      const tag = resolveShape(p.shape, definitions);
+      return p.required && tag.kind === "literal" && tag.values.length === 1 && typeof tag.values[0] === "string";
+    }).map((p) => p.name);
+  };
+  const [first, ...rest] = members.map(literalProperties);
+  return (first ?? []).filter((name) => rest.every((names) => names.includes(name)));
 }
 
 function variantTag(
@@ -212,7 +250,13 @@ class ShapeReader {
     for (
       const keyword of ["oneOf", "allOf", "not", "if", "patternProperties", "dependencies", "uniqueItems", "$defs"]
     ) {
-      if (node[keyword] !== undefined) this.fail(where, `the keyword ${keyword} is not supported`);
+      if (node[keyword] === undefined) continue;
+      this.fail(
+        where,
+        keyword === "oneOf"
+          ? "oneOf is supported only as a direction's union of messages (told apart by their discriminator); use anyOf"
+          : `the keyword ${keyword} is not supported`,
+      );
     }
     if (node.const !== undefined || node.enum !== undefined) return { ...this.literal(node, where), ...doc };
     const types = typeof node.type === "string" ? [node.type] : node.type;

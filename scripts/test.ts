@@ -1,7 +1,8 @@
 /**
  * `npm test`: the whole suite. Checks that generated code is fresh, type
  * checks in Deno's and Bun's views, lint and format, packaging and size, the
- * benchmarks in their quick mode, then runs the test files
+ * guide followed as written, the benchmarks in their quick mode, then runs
+ * the test files
  * under `deno test` and under `bun test`. Ends with one line,
  * `N passed, N failed`, summed over every runtime (each check counts as one).
  *
@@ -134,6 +135,13 @@ if (only === undefined) {
   );
   outcomes.push(check("JSR package (deno publish --dry-run)", "deno", ["publish", "--dry-run", "--allow-dirty"]));
   outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
+  outcomes.push(
+    check("the bring-your-own-protocol guide works as written (docs/)", "deno", [
+      "run",
+      "-A",
+      "scripts/check_guide.ts",
+    ]),
+  );
   outcomes.push(
     check("benchmarks run end to end, small and short (npm run bench -- --quick)", "deno", [
       "run",

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { committedProtocols } from "./support/protocols.ts";
 import { breakages, variantArbitraries } from "./support/arbitrary.ts";
 
@@ -56,11 +57,17 @@ const RUNS_PER_DIRECTION = 2_600;
 for (const { protocol, schema, model, serverType, clientType } of committedProtocols) {
   for (const side of ["server", "client"] as const) {
     test(`${protocol.name} ${side}: validators agree with ajv on ${RUNS_PER_DIRECTION} generated inputs, lenient and strict`, () => {
+      // draft-07 documents keep their types under definitions, 2020-12 ones (and AsyncAPI-derived) under $defs.
+      const section = schema.$defs !== undefined ? "$defs" : "definitions";
+      const modern = String(schema.$schema ?? "").includes("2020-12");
       const root = {
-        $ref: `#/definitions/${side === "server" ? serverType : clientType}`,
-        definitions: schema.definitions,
+        ...(modern && { $schema: schema.$schema }),
+        $ref: `#/${section}/${side === "server" ? serverType : clientType}`,
+        [section]: schema[section],
       };
-      const ajv = new Ajv({ strict: false, validateFormats: false });
+      const ajv = modern
+        ? new Ajv2020({ strict: false, validateFormats: false })
+        : new Ajv({ strict: false, validateFormats: false });
       const lenient = ajv.compile(withAdditionalProperties(root, "lenient") as object);
       const strict = ajv.compile(withAdditionalProperties(root, "strict") as object);
       const direction = protocol[side];

@@ -9,6 +9,8 @@ import type { ProtocolModel } from "../../gen/model.ts";
 import { chatProtocol } from "../../src/generated/chat.ts";
 import { signalingProtocol } from "../../src/generated/signaling.ts";
 import type { Protocol } from "../../src/runtime/protocol.ts";
+import { jobsProtocol } from "../fixtures/generated/jobs.ts";
+import { tickerProtocol } from "../fixtures/generated/ticker.ts";
 
 export interface CommittedProtocol {
   readonly protocol: Protocol<unknown, unknown, string>;
@@ -24,10 +26,10 @@ function load(
   serverType: string,
   clientType: string,
 ): CommittedProtocol {
-  const schema = JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${file}`, import.meta.url).href), "utf8"));
+  const schema = JSON.parse(readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url).href), "utf8"));
   const model = readJsonSchema(schema, {
     name: protocol.name,
-    source: `schema/${file}`,
+    source: file,
     discriminator: protocol.discriminator,
     subprotocols: protocol.subprotocols,
     serverType,
@@ -36,18 +38,30 @@ function load(
   return { protocol, schema, model, serverType, clientType };
 }
 
-/** Every protocol generated into `src/generated/`. */
+/** Every protocol generated into `src/generated/`, and the protocols of the tests written in JSON Schema and AsyncAPI. */
 export const committedProtocols: readonly CommittedProtocol[] = [
   load(
     chatProtocol as unknown as Protocol<unknown, unknown, string>,
-    "chat.schema.json",
+    "schema/chat.schema.json",
     "ServerMessage",
     "ClientMessage",
   ),
   load(
     signalingProtocol as unknown as Protocol<unknown, unknown, string>,
-    "signaling.schema.json",
+    "schema/signaling.schema.json",
     "SignalingServerMessage",
     "SignalingClientMessage",
+  ),
+  load(
+    tickerProtocol as unknown as Protocol<unknown, unknown, string>,
+    "tests/fixtures/ticker.schema.json",
+    "TickerServerMessage",
+    "TickerClientMessage",
+  ),
+  load(
+    jobsProtocol as unknown as Protocol<unknown, unknown, string>,
+    "tests/fixtures/jobs.schema.json",
+    "JobsServerMessage",
+    "JobsClientMessage",
   ),
 ];

@@ -10,6 +10,9 @@ import {
   encodeServerMessage,
   type ServerMessageHandlers,
 } from "../../src/generated/chat.ts";
+import { connect } from "../../src/client/mod.ts";
+import { tickerProtocol } from "../fixtures/generated/ticker.ts";
+import { jobsProtocol } from "../fixtures/generated/jobs.ts";
 
 // A client's chat line has no name (the server sets it), so it is no server message.
 // (A login is: the server's "username" broadcast has the same shape.)
@@ -66,3 +69,23 @@ if (decoded.ok && decoded.value.type === "userlist") {
 }
 
 export { missing, typed };
+
+// Protocols from JSON Schema and AsyncAPI are typed the same way, on their own discriminators.
+const ticker = connect(tickerProtocol, "ws://127.0.0.1:1");
+ticker.send({ op: "subscribe", symbols: ["ACME"] });
+// @ts-expect-error the ticker's messages are told apart by op, not type
+ticker.send({ type: "subscribe", symbols: ["ACME"] });
+// @ts-expect-error a tick is something the server sends
+ticker.send({ op: "tick", symbol: "ACME", price: 1, size: 1, time: 0 });
+ticker.on("tick", (tick) => tick.price.toFixed(2));
+// @ts-expect-error a tick has no text
+ticker.on("tick", (tick) => tick.text);
+// @ts-expect-error "trade" is no ticker message
+ticker.on("trade", () => {});
+
+const jobs = connect(jobsProtocol, "ws://127.0.0.1:1", {
+  // @ts-expect-error the handler table must cover every message the server sends (failed is missing)
+  handlers: { accepted: () => {}, progress: () => {}, done: () => {} },
+});
+// @ts-expect-error task is one of the AsyncAPI document's enum values
+jobs.send({ kind: "submit", job: "a", task: "paint", input: "" });

@@ -1,0 +1,175 @@
+/**
+ * Reads an AsyncAPI 3 document into a JSON Schema document the generator
+ * reads like any other: each message payload becomes a named type, and the
+ * `send` and `receive` operations become the two direction unions.
+ *
+ * @module
+ */
+import { SchemaError } from "./errors.ts";
+
+/** Which application the AsyncAPI document describes. */
+export type Perspective = "server" | "client";
+
+/** What the conversion gives: the JSON Schema, and the discriminator the document names, if any. */
+export interface AsyncApiSchema {
+  readonly document: Record<string, unknown>;
+  /** From the payloads' `discriminator` keyword, when they agree on one. */
+  readonly discriminator: string | undefined;
+}
+
+type Node = Record<string, unknown>;
+
+const isNode = (value: unknown): value is Node => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** AsyncAPI Schema Object keywords that JSON Schema does not have: documentation, or the discriminator we read. */
+const ASYNCAPI_ONLY = new Set(["discriminator", "externalDocs", "deprecated", "example"]);
+
+/** Whether a parsed document is AsyncAPI (it has an `asyncapi` version field). */
+export function isAsyncApi(document: unknown): boolean {
+  return isNode(document) && "asyncapi" in document;
+}
+
+/**
+ * Converts an AsyncAPI 3 document.
+ *
+ * @param document The parsed document (JSON or YAML).
+ * @param label How errors name the file.
+ * @param describes Which side the document describes: its `send` operations are what that side sends.
+ * @param serverType The name given to the union of what a server sends.
+ * @param clientType The name given to the union of what a client sends.
+ * @returns A JSON Schema document with `$defs`, and the document's discriminator.
+ * @throws {SchemaError} For a document that is not AsyncAPI 3, an external `$ref`, or a message without a payload.
+ * @example
+ * ```ts
+ * import { schemaFromAsyncApi } from "./asyncapi.ts";
+ * const { document } = schemaFromAsyncApi({
+ *   asyncapi: "3.0.0",
+ *   channels: { jobs: { messages: { done: { payload: {
+ *     type: "object", properties: { kind: { const: "done" } }, required: ["kind"] } } } } },
+ *   operations: { sendDone: { action: "send", channel: { $ref: "#/channels/jobs" } } },
+ * }, "jobs.asyncapi.json", "server", "ServerMessage", "ClientMessage");
+ * ```
+ */
+export function schemaFromAsyncApi(
+  document: unknown,
+  label: string,
+  describes: Perspective,
+  serverType: string,
+  clientType: string,
+): AsyncApiSchema {
+  const fail = (where: string, why: string): never => {
+    throw new SchemaError(label, where, why);
+  };
+  if (!isNode(document)) return fail("(document)", "an AsyncAPI document must be an object");
+  const version = String(document.asyncapi);
+  if (!version.startsWith("3.")) {
+    fail("asyncapi", `only AsyncAPI 3 documents are read (this one is ${version}); AsyncAPI's converter upgrades 2.x`);
+  }
+  const resolve = (value: unknown, where: string): unknown => {
+    if (!isNode(value) || typeof value.$ref !== "string") return value;
+    const ref = value.$ref;
+    if (!ref.startsWith("#/")) return fail(where, `only references inside the document are read, not ${ref}`);
+    let node: unknown = document;
+    for (const part of ref.slice(2).split("/")) {
+      node = isNode(node) ? node[part.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined;
+    }
+    if (node === undefined) fail(where, `${ref} points at nothing`);
+    return resolve(node, ref);
+  };
+
+  const defs: Node = {};
+  const components = isNode(document.components) ? document.components : {};
+  const schemas = isNode(components.schemas) ? components.schemas : {};
+  const discriminators = new Set<string>();
+  const strip = (schema: unknown, where: string): unknown => {
+    if (Array.isArray(schema)) return schema.map((item, i) => strip(item, `${where}/${i}`));
+    if (!isNode(schema)) return schema;
+    const out: Node = {};
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === "discriminator" && typeof value === "string") discriminators.add(value);
+      if (ASYNCAPI_ONLY.has(key) || key.startsWith("x-")) continue;
+      if (key === "$ref" && typeof value === "string") {
+        const match = /^#\/components\/schemas\/([^/]+)$/.exec(value);
+        if (match === null) fail(where, `a schema may refer only to #/components/schemas/..., not ${value}`);
+        out.$ref = `#/$defs/${match![1]}`;
+        continue;
+      }
+      out[key] = strip(value, `${where}/${key}`);
+    }
+    return out;
+  };
+  for (const [name, schema] of Object.entries(schemas)) defs[name] = strip(schema, `components/schemas/${name}`);
+
+  /** Each message once, under its name, by the object it resolves to. */
+  const messageNames = new Map<unknown, string>();
+  const messageName = (message: Node, key: string): string => {
+    const known = messageNames.get(message);
+    if (known !== undefined) return known;
+    const base = typeof message.name === "string" ? message.name : key;
+    const name = pascal(base) + (pascal(base).endsWith("Message") ? "" : "Message");
+    if (name in defs) fail(`messages/${key}`, `two types would be named ${name}; give the messages distinct names`);
+    const payload = resolve(message.payload, `messages/${key}/payload`);
+    if (!isNode(payload)) fail(`messages/${key}`, "a message needs a payload schema");
+    const format = message.schemaFormat;
+    if (typeof format === "string" && !/asyncapi|json/i.test(format)) {
+      fail(
+        `messages/${key}`,
+        `payload schemas in ${format} are not read; use JSON Schema or the AsyncAPI schema format`,
+      );
+    }
+    // A payload that names a component schema stays a reference to it; any other is copied in.
+    const raw = message.payload;
+    const named = isNode(raw) && typeof raw.$ref === "string" && raw.$ref.startsWith("#/components/schemas/");
+    defs[name] = strip(named ? raw : payload, name);
+    messageNames.set(message, name);
+    return name;
+  };
+
+  const sends: string[] = [];
+  const receives: string[] = [];
+  const operations = isNode(document.operations) ? document.operations : {};
+  if (Object.keys(operations).length === 0) fail("operations", "no operations: add `send` and `receive` operations");
+  for (const [id, raw] of Object.entries(operations)) {
+    const operation = resolve(raw, `operations/${id}`);
+    if (!isNode(operation) || (operation.action !== "send" && operation.action !== "receive")) {
+      return fail(`operations/${id}`, 'an operation needs an action, "send" or "receive"');
+    }
+    const channel = resolve(operation.channel, `operations/${id}/channel`);
+    if (!isNode(channel)) return fail(`operations/${id}`, "an operation needs a channel");
+    const listed = Array.isArray(operation.messages)
+      ? operation.messages
+      : Object.values(isNode(channel.messages) ? channel.messages : {});
+    const keyOf = (message: unknown) =>
+      isNode(message) && typeof message.$ref === "string" ? message.$ref.split("/").at(-1) ?? id : id;
+    for (const listedMessage of listed) {
+      const message = resolve(listedMessage, `operations/${id}/messages`);
+      if (!isNode(message)) return fail(`operations/${id}`, "a message must be an object");
+      const name = messageName(message, keyOf(listedMessage));
+      const list = operation.action === "send" ? sends : receives;
+      if (!list.includes(name)) list.push(name);
+    }
+  }
+  const [server, client] = describes === "server" ? [sends, receives] : [receives, sends];
+  const union = (names: string[], side: string) => {
+    if (names.length === 0) {
+      fail("operations", `no operation gives what a ${side} sends (the document describes the ${describes})`);
+    }
+    return names.length === 1
+      ? { $ref: `#/$defs/${names[0]}` }
+      : { anyOf: names.map((n) => ({ $ref: `#/$defs/${n}` })) };
+  };
+  defs[serverType] = union(server, "server");
+  defs[clientType] = union(client, "client");
+  if (discriminators.size > 1) {
+    fail("(document)", `the payloads name different discriminators (${[...discriminators].join(", ")}); use one`);
+  }
+  return {
+    document: { $schema: "http://json-schema.org/draft-07/schema#", $defs: defs },
+    discriminator: [...discriminators][0],
+  };
+}
+
+/** `tick`, `job-done`, `job_done` -> `Tick`, `JobDone`. */
+function pascal(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).filter((p) => p !== "").map((p) => p[0]!.toUpperCase() + p.slice(1)).join("");
+}
