@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark, one report. The codec benchmark, fan-out
  * throughput and latency against the raw socket, Socket.IO and partysocket,
- * memory per connection, and the generator's scaling, on Bun and Deno; then
+ * fan-out over 1, 2 and 3 instances sharing a room through Redis, memory per
+ * connection, and the generator's scaling, on Bun and Deno; then
  * BENCHMARKS.md and benchmarks/throughput.svg are written.
  *
- * Usage: deno run -A scripts/bench.ts [--quick] [--only codec|fanout|memory|generator]
+ * Usage: deno run -A scripts/bench.ts [--quick] [--only codec|fanout|scaleout|memory|generator]
  *   --quick  small sizes and short runs: checks that everything runs, writes nothing
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { KINDS, runFanout, summarizeFanout } from "./bench/fanout.ts";
 import { runGenerator } from "./bench/generator.ts";
 import { describeMachine } from "./bench/machine.ts";
 import { runMemory } from "./bench/memory.ts";
+import { runScaleOut, setupName, SETUPS, summarizeScaleOut } from "./bench/scale_out.ts";
 import { ROOT, type Runtime, runtimeVersions } from "./bench/processes.ts";
 import { replaceSection, type Summary } from "./bench/stats.ts";
 import { option, parseOptions } from "./args.ts";
@@ -114,6 +116,42 @@ if (only === "" || only === "fanout") {
       barChart("Fan-out throughput by client", "chat lines received by all clients per second (median)", groups),
     );
   }
+}
+
+if (only === "" || only === "scaleout") {
+  const clients = 32;
+  const seconds = quick ? 1 : 5;
+  const setups = quick ? [SETUPS[0], SETUPS[2]].filter((s) => s !== undefined) : SETUPS;
+  const lines = [
+    "## Scale-out: one room over several instances and Redis",
+    "",
+    `${clients} typewire clients, dealt in turn over the instances, chat as in the fan-out benchmark; every instance is a`,
+    "reference server process sharing the room through one local redis-server (Debian's), which carries every line to",
+    "every instance. The baseline is one instance on its own, in memory. Everything runs on this one 2-core machine, so",
+    `more instances add processes competing for the same cores: the figures show Redis's cost, not a cluster's capacity.`,
+    `${runs} run(s), ${seconds} s measured per setup after 1 s of warm-up, setups taking turns; medians (min–max);`,
+    "ratios are to the baseline of the same run. Instances CPU is every instance's CPU time together over the run's",
+    "wall time (100% is one core).",
+    "",
+  ];
+  for (const runtime of RUNTIMES) {
+    console.log(`scale-out on ${NAMES[runtime]}...`);
+    const summary = summarizeScaleOut(await runScaleOut(runtime, setups, clients, runs, seconds));
+    lines.push(
+      `### ${NAMES[runtime]}`,
+      "",
+      "| setup | lines received/s | vs one instance in memory | p50 ms | p99 ms | instances CPU % |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+      ...setups.map((setup, i) => {
+        const s = summary[i] as (typeof summary)[number];
+        return `| ${setupName(setup)} | ${spread(s.throughput)} | ${ratio(s.vsBaseline)} | ${spread(s.p50, 1)} | ${
+          spread(s.p99, 1)
+        } | ${spread(s.instancesCpu)} |`;
+      }),
+      "",
+    );
+  }
+  sections.scaleout = lines.join("\n");
 }
 
 if (only === "" || only === "memory") {

@@ -3,14 +3,17 @@
  * joins it. `npm start` runs it on Deno, `bun run chat` on Bun.
  *
  * Usage: chat.ts [--port 6502] [--host 127.0.0.1] [--origin https://example.com ...] [--bot-name typewire-bot]
- * The port can also come from the PORT environment variable. Ctrl-C stops it.
+ *                [--redis redis://127.0.0.1:6379]
+ * The port can also come from the PORT environment variable, Redis from REDIS_URL: with Redis, this instance shares
+ * its room with every other instance on the same Redis. Ctrl-C stops it.
  */
 import process from "node:process";
 import { commandLine, option } from "./args.ts";
 import { startBot } from "./chat/bot.ts";
 import { startReferenceServer } from "./chat/server.ts";
 
-const USAGE = "usage: chat.ts [--port 6502] [--host 127.0.0.1] [--origin <allowed origin> ...] [--bot-name <name>]";
+const USAGE =
+  "usage: chat.ts [--port 6502] [--host 127.0.0.1] [--origin <allowed origin> ...] [--bot-name <name>] [--redis <url>]";
 
 const options = commandLine(USAGE);
 const port = Number(option(options, "port", process.env.PORT ?? "6502"));
@@ -21,7 +24,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const hostname = option(options, "host", "127.0.0.1");
 
 const origins = options.get("origin");
-const server = await startReferenceServer({ hostname, port, ...(origins !== undefined && { origins }) });
+const redis = options.get("redis")?.at(-1) ?? process.env.REDIS_URL;
+const server = await startReferenceServer({
+  hostname,
+  port,
+  ...(origins !== undefined && { origins }),
+  ...(redis !== undefined && redis !== "" && { redis }),
+});
 const botUrl = server.socketUrl.replace(/\/\/(0\.0\.0\.0|\[::\])/, "//127.0.0.1");
 const bot = startBot(botUrl, { name: option(options, "bot-name", "typewire-bot") });
 await bot.loggedIn();

@@ -97,31 +97,35 @@ function sourcesOutside(skip: string, folders: readonly string[]): string[] {
 }
 
 /**
- * The browser test drives Debian's Chromium. On a machine without it, install
- * it when we can (root with apt); either way the outcome counts as a check.
+ * The browser test drives Debian's Chromium, the scale-out tests and benchmark
+ * Debian's redis-server. On a machine without one, install it when we can
+ * (root with apt); either way the outcome counts as a check.
  */
-function ensureChromium(): Outcome {
-  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+function ensureDebianProgram(what: string, path: string, debianPackage: string, variable: string): Outcome {
   if (existsSync(path)) {
-    console.log(`ok   Chromium for the browser test (${path})`);
+    console.log(`ok   ${what} (${path})`);
     return { passed: 1, failed: 0 };
   }
-  console.log(`Chromium is missing at ${path}: installing Debian's chromium package for the browser test`);
+  console.log(`${path} is missing: installing Debian's ${debianPackage} package`);
   const install = spawnSync("sh", [
     "-c",
-    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${debianPackage}`,
   ], {
     encoding: "utf8",
     timeout: STEP_TIMEOUT,
   });
   const ok = install.status === 0 && existsSync(path);
-  console.log(`${ok ? "ok  " : "FAIL"} Chromium for the browser test`);
-  if (!ok) console.log(`${install.stdout ?? ""}${install.stderr ?? ""}(run as root, or set CHROMIUM_PATH)`);
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) console.log(`${install.stdout ?? ""}${install.stderr ?? ""}(run as root, or set ${variable})`);
   return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
 }
 
 const SOURCES = ["src", "gen", "tests", "scripts", "web"];
 const outcomes: Outcome[] = [];
+if (only === undefined || files.some((f) => f === "tests/" || f.includes("scale_out"))) {
+  const path = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
+  outcomes.push(ensureDebianProgram("redis-server for scale-out", path, "redis-server", "REDIS_SERVER"));
+}
 if (only === undefined) {
   outcomes.push(check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]));
   outcomes.push(
@@ -151,7 +155,10 @@ if (only === undefined) {
     ]),
   );
 }
-if (files.some((f) => f === "tests/" || f.includes("browser"))) outcomes.push(ensureChromium());
+if (files.some((f) => f === "tests/" || f.includes("browser"))) {
+  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  outcomes.push(ensureDebianProgram("Chromium for the browser test", path, "chromium", "CHROMIUM_PATH"));
+}
 if (only === undefined || only === "deno") {
   outcomes.push(tests("deno test", "deno", ["test", "-A", "--no-lock", ...files], parseDeno));
 }

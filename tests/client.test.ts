@@ -459,6 +459,27 @@ test("http: URLs are mapped to ws:, and a URL provider is called before every at
   }
 });
 
+test("a list of URLs is tried in turn, one per attempt: a dead instance is passed over for the next", async () => {
+  const dead = `ws://127.0.0.1:${await freePort()}/`;
+  const server = await startEchoServer();
+  const client = echoClient([dead, `ws://127.0.0.1:${server.port}/`], { reconnect: { minDelay: 10, maxDelay: 20 } });
+  try {
+    const failed = nextEvent<CloseEventInfo>(client, "close");
+    await nextEvent(client, "open");
+    assert.equal((await failed).code, 1006, "the first URL failed first");
+    client.send(say(1));
+    assert.equal((await nextMessage(client, "echo", { timeout: 5_000 })).seq, 1);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+});
+
+test("a list of URLs must hold at least one, and every one is checked at once", () => {
+  assert.throws(() => echoClient([]), SyntaxError);
+  assert.throws(() => echoClient(["ws://127.0.0.1:1/", "ftp://example.com/"]), /not a WebSocket URL: ftp:/);
+});
+
 test("a frame above maxFrameLength is refused as too-large, unparsed, and a binary frame as binary", async () => {
   const server = await startEchoServer();
   const client = echoClient(server.url, { maxFrameLength: 1000 });

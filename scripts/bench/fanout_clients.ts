@@ -6,7 +6,8 @@
  * share this process's clock), and the CPU time the process spent. Prints
  * one line of JSON.
  *
- * Usage: fanout_clients.ts --kind raw|typewire|partysocket|socketio --url <url> --clients N --seconds S
+ * Usage: fanout_clients.ts --kind raw|typewire|partysocket|socketio --url <url> [--url <url>...] --clients N --seconds S
+ * With several URLs (instances of one room), the clients are dealt over them in turn.
  */
 import process from "node:process";
 import { io as socketIo } from "socket.io-client";
@@ -17,7 +18,8 @@ import { option, parseOptions } from "../args.ts";
 
 const options = parseOptions(process.argv.slice(2));
 const kind = option(options, "kind", "typewire");
-const url = option(options, "url", "ws://127.0.0.1:6502/");
+const urls = options.get("url") ?? ["ws://127.0.0.1:6502/"];
+const urlOf = (index: number) => urls[index % urls.length] as string;
 const clients = Number(option(options, "clients", "32"));
 const seconds = Number(option(options, "seconds", "5"));
 
@@ -88,7 +90,7 @@ function rawClient(index: number, onOwn: () => void, make: () => WebSocket): Pro
 }
 
 function typewireClient(index: number, onOwn: () => void): Promise<Client> {
-  const client = connect(chatClientProtocol, url, { reconnect: false });
+  const client = connect(chatClientProtocol, urlOf(index), { reconnect: false });
   return new Promise((resolve, reject) => {
     let id = 0;
     client.addEventListener("close", () => {
@@ -116,7 +118,7 @@ function typewireClient(index: number, onOwn: () => void): Promise<Client> {
 }
 
 function socketIoClient(index: number, onOwn: () => void): Promise<Client> {
-  const socket = socketIo(url, { transports: ["websocket"], reconnection: false });
+  const socket = socketIo(urlOf(index), { transports: ["websocket"], reconnection: false });
   return new Promise((resolve, reject) => {
     socket.on("connect_error", (error: Error) => reject(error));
     socket.on("disconnect", () => running && closed++);
@@ -132,9 +134,13 @@ function socketIoClient(index: number, onOwn: () => void): Promise<Client> {
 function open(index: number, onOwn: () => void): Promise<Client> {
   switch (kind) {
     case "raw":
-      return rawClient(index, onOwn, () => new WebSocket(url, "json"));
+      return rawClient(index, onOwn, () => new WebSocket(urlOf(index), "json"));
     case "partysocket":
-      return rawClient(index, onOwn, () => new PartySocket(url, "json", { maxRetries: 0 }) as unknown as WebSocket);
+      return rawClient(
+        index,
+        onOwn,
+        () => new PartySocket(urlOf(index), "json", { maxRetries: 0 }) as unknown as WebSocket,
+      );
     case "typewire":
       return typewireClient(index, onOwn);
     case "socketio":

@@ -51,6 +51,8 @@ export interface ServerProcess {
   /** Everything it printed to standard output so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL): no goodbye to anyone, as when a machine dies. */
+  kill(): Promise<void>;
 }
 
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
@@ -89,6 +91,13 @@ export function startServer([program, args]: [string, string[]], timeout = 30_00
       reject(new Error(`${program} ${args.join(" ")} did not start within ${timeout} ms`));
     }, timeout);
     let output = "";
+    const ended = (signal: "SIGTERM" | "SIGKILL") =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill(signal);
+        setTimeout(() => child.kill("SIGKILL"), 5_000);
+      });
     child.stdout.on("data", (chunk) => {
       output += chunk;
       const match = /listening (\d+)/.exec(output);
@@ -100,12 +109,8 @@ export function startServer([program, args]: [string, string[]], timeout = 30_00
         rssBytes: () => rssBytesOf(child.pid),
         running: () => child.exitCode === null && child.signalCode === null,
         output: () => output,
-        stop: () =>
-          new Promise<void>((done) => {
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 5_000);
-          }),
+        stop: () => ended("SIGTERM"),
+        kill: () => ended("SIGKILL"),
       });
     });
     child.on("exit", (code) => reject(new Error(`${program} exited (${code}) before listening`)));

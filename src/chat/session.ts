@@ -74,7 +74,8 @@ export class ChatSession {
   /**
    * Connects and logs in; after every reconnection it logs in again, asking for the same name.
    *
-   * @param url The chat server, e.g. `ws://127.0.0.1:6502` or `wss://...`.
+   * @param url The chat server, e.g. `ws://127.0.0.1:6502` or `wss://...`; or a list of instances of one room, tried in
+   *   turn (after a connection drops, the session logs in again at the next one).
    * @param options The name to ask for, and any client option.
    */
   constructor(url: UrlSource, options: ChatSessionOptions) {

@@ -125,6 +125,8 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   #socket: WebSocket | undefined;
   #closeRequested = false;
   #attempt = 0;
+  /** Which URL of a list the next attempt dials. */
+  #urlTurn = 0;
   #reconnecting = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the current connection became usable (0 when there is none): the attempt count restarts after minUptime of it. */
@@ -136,7 +138,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    *
    * @param definition The generated protocol descriptor: `chatProtocol`, or the slimmer `chatClientProtocol`.
    * @param url Where to connect: `ws:`/`wss:`, `http:`/`https:` (mapped to `ws:`/`wss:`), relative in a page,
-   *   or a function returning one, called before every attempt.
+   *   a list of them (tried in turn, one per attempt), or a function returning one, called before every attempt.
    * @param options See {@link ClientOptions}.
    * @throws {MixedContentError} For a `ws:` URL in a page loaded over `https:`.
    * @throws {SyntaxError} For a URL that is not a WebSocket URL.
@@ -159,7 +161,11 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
       const handler = table?.[type];
       if (typeof handler === "function") this.#subscribe(type, handler.bind(table));
     }
-    if (typeof url !== "function") resolveSocketUrl(url, this.#page);
+    if (typeof url !== "function") {
+      const urls = [url].flat();
+      if (!urls.length) throw new SyntaxError("no URL: the list is empty");
+      for (const one of urls) resolveSocketUrl(one, this.#page);
+    }
     this.#open();
   }
 
@@ -371,11 +377,12 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     this.stats.sent++;
   }
 
-  /** Starts a connection attempt: resolves the URL (calling a provider), then dials. */
+  /** Starts a connection attempt: resolves the URL (the next of a list, or calling a provider), then dials. */
   #open(): void {
-    const source = this.#url;
+    let source = this.#url;
+    if (Array.isArray(source)) source = source[this.#urlTurn++ % source.length] as string | URL;
     if (typeof source !== "function") {
-      this.#dial(resolveSocketUrl(source, this.#page));
+      this.#dial(resolveSocketUrl(source as string | URL, this.#page));
       return;
     }
     Promise.resolve()

@@ -11,8 +11,12 @@ import type { PageLocation } from "./url.ts";
 /** A WebSocket constructor: the global one, or one injected where there is none (e.g. the `ws` package). */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
 
-/** Where to connect: a URL, or a function called before every connection attempt (to refresh a token, say). */
-export type UrlSource = string | URL | (() => string | URL | Promise<string | URL>);
+/**
+ * Where to connect: a URL; a list of URLs, tried in turn, one per attempt (instances of one service: after a
+ * connection drops, the next attempt goes to the next one); or a function called before every connection attempt (to
+ * refresh a token, say).
+ */
+export type UrlSource = string | URL | readonly (string | URL)[] | (() => string | URL | Promise<string | URL>);
 
 /** What a close looked like, for deciding whether to reconnect. */
 export interface CloseInfo {

@@ -8,13 +8,17 @@
 import type { ServerSocket, SocketHandlers } from "../../server/contract.ts";
 import { chatProtocol, type ServerMessage } from "../../generated/chat.ts";
 import { signalingProtocol } from "../../generated/signaling.ts";
+import { MemoryBackend, type Published, type RoomBackend, type UserList } from "./backend.ts";
 import { TokenBucket } from "./rate_limit.ts";
 import { stripTags } from "./strip_tags.ts";
 
 /** How the room treats its clients. */
 export interface ChatRoomOptions {
-  /** The first client id; ids count up from it. @default Date.now(), as the MDN sample does */
-  readonly firstId?: number;
+  /**
+   * Where the room's shared state lives: `MemoryBackend` (one process), or `RedisBackend` (instances sharing one
+   * room). @default a new MemoryBackend
+   */
+  readonly backend?: RoomBackend;
   /** Frames a client may send per second, sustained. @default 20 */
   readonly framesPerSecond?: number;
   /** Frames a client may send at once. @default 50 */
@@ -29,7 +33,7 @@ export interface ChatRoomOptions {
 export interface Refusal {
   readonly id: number;
   readonly name: string | undefined;
-  /** The close code sent: 1003, 1007 or 1008. */
+  /** The close code sent: 1003, 1007 or 1008; 1011 when the shared state could not be reached for a login or lost the name. */
   readonly code: number;
   readonly reason: string;
 }
@@ -39,6 +43,8 @@ interface Member {
   readonly id: number;
   name: string | undefined;
   readonly bucket: TokenBucket;
+  /** While a login waits for shared state, the frames after it wait too: each client's frames are handled in order. */
+  pending: Promise<void> | undefined;
 }
 
 /** A close reason may hold at most 123 bytes of UTF-8: longer ones are cut at a character boundary. */
@@ -83,21 +89,33 @@ export class ChatRoom implements SocketHandlers {
   readonly #members = new Map<ServerSocket, Member>();
   readonly #byName = new Map<string, Member>();
   readonly #options: ChatRoomOptions;
-  #nextId: number;
-  #counter = 1;
+  readonly #backend: RoomBackend;
+  #users: readonly string[] = [];
+  #usersVersion = 0;
 
-  /** @param options Limits, the first id, and where refusals are reported. */
+  /** @param options Limits, the backend, and where refusals are reported. */
   constructor(options: ChatRoomOptions = {}) {
     this.#options = options;
-    this.#nextId = options.firstId ?? Date.now();
+    this.#backend = options.backend ?? new MemoryBackend();
+    this.#backend.listen({
+      deliver: (message) => this.#hear(message),
+      usersChanged: (list) => this.#publishUsers(list),
+      namesLost: (ids) => {
+        for (const member of this.#members.values()) {
+          if (ids.includes(member.id)) {
+            this.#refuse(member, 1011, "the room lost this name while its shared state was unreachable: log in again");
+          }
+        }
+      },
+    });
   }
 
-  /** The names of the logged-in clients, in the order they logged in. */
+  /** The names of the logged-in clients, in the order they logged in (across every instance sharing the room). */
   get users(): string[] {
-    return [...this.#byName.keys()];
+    return [...this.#users];
   }
 
-  /** How many clients are connected, logged in or not. */
+  /** How many clients are connected to this instance, logged in or not. */
   get size(): number {
     return this.#members.size;
   }
@@ -106,9 +124,10 @@ export class ChatRoom implements SocketHandlers {
   open(socket: ServerSocket): void {
     const member: Member = {
       socket,
-      id: this.#nextId++,
+      id: this.#backend.nextId(),
       name: undefined,
       bucket: new TokenBucket(this.#options.framesPerSecond ?? 20, this.#options.burst ?? 50),
+      pending: undefined,
     };
     this.#members.set(socket, member);
     this.#send([member], { type: "id", id: member.id });
@@ -122,6 +141,23 @@ export class ChatRoom implements SocketHandlers {
       this.#refuse(member, 1008, `rate limit: more than ${this.#options.framesPerSecond ?? 20} frames a second`);
       return;
     }
+    const pending = member.pending;
+    if (pending === undefined) {
+      this.#handle(member, data);
+      return;
+    }
+    this.#wait(member, pending.then(() => this.#members.has(socket) ? this.#handle(member, data) : undefined));
+  }
+
+  /** Makes the client's next frames wait for `work`; once it is done and nothing else waits, they run at once again. */
+  #wait(member: Member, work: Promise<void>): void {
+    member.pending = work;
+    work.catch(() => {}).finally(() => {
+      if (member.pending === work) member.pending = undefined;
+    });
+  }
+
+  #handle(member: Member, data: string | Uint8Array): void {
     if (typeof data !== "string") {
       this.#refuse(member, 1003, "binary frames are not part of the chat protocol");
       return;
@@ -145,7 +181,7 @@ export class ChatRoom implements SocketHandlers {
           this.#refuse(member, 1008, "log in (send a username message) before chatting");
           return;
         }
-        this.#broadcast({
+        this.#publish({
           type: "message",
           id: member.id,
           name: member.name,
@@ -165,6 +201,11 @@ export class ChatRoom implements SocketHandlers {
     this.#leave(member);
   }
 
+  /** Stops using the backend (its connections and heartbeats); the clients are the server's to close. */
+  dispose(): Promise<void> {
+    return this.#backend.close();
+  }
+
   #owns(member: Member, id: number): boolean {
     if (id === member.id) return true;
     this.#refuse(member, 1008, `the id ${id} is not this client's (${member.id})`);
@@ -172,34 +213,65 @@ export class ChatRoom implements SocketHandlers {
   }
 
   #login(member: Member, requested: string, date: number): void {
-    let name = requested;
-    while (this.#byName.has(name) && this.#byName.get(name) !== member) name = requested + this.#counter++;
-    if (name !== requested) this.#send([member], { type: "rejectusername", id: member.id, name });
-    if (member.name !== undefined) this.#byName.delete(member.name);
-    member.name = name;
-    this.#byName.set(name, member);
-    this.#broadcast({ type: "userlist", users: this.users });
-    this.#broadcast({ type: "username", id: member.id, name, date });
+    const announce = ({ name, users, version }: { name: string } & UserList) => {
+      // The client left while its name was being claimed: give the name back.
+      if (!this.#members.has(member.socket)) return this.#publishUsersAfter(this.#backend.release(member.id, name));
+      if (name !== requested) this.#send([member], { type: "rejectusername", id: member.id, name });
+      if (member.name !== undefined && this.#byName.get(member.name) === member) this.#byName.delete(member.name);
+      member.name = name;
+      this.#byName.set(name, member);
+      this.#publishUsers({ users, version });
+      this.#publish({ type: "username", id: member.id, name, date });
+    };
+    const claim = this.#backend.claimName(member.id, requested, member.name);
+    if (!(claim instanceof Promise)) return announce(claim);
+    this.#wait(
+      member,
+      claim.then(announce, (error: Error) => {
+        if (this.#members.has(member.socket)) this.#refuse(member, 1011, `could not log in: ${error.message}`);
+      }),
+    );
   }
 
   /** Passes a frame through unchanged: to the client named `target`, or to everyone. */
   #relay(frame: string, target: unknown): void {
-    if (typeof target === "string" && target !== "") {
-      const recipient = this.#byName.get(target);
-      if (recipient !== undefined) this.#deliver([recipient], frame);
-      return;
-    }
-    this.#deliver([...this.#members.values()], frame);
+    this.#backend.publish(typeof target === "string" && target !== "" ? { frame, target } : { frame });
   }
 
-  #broadcast(message: ServerMessage): void {
-    this.#send([...this.#members.values()], message);
+  #publish(message: ServerMessage): void {
+    this.#backend.publish({ frame: this.#encode(message) });
+  }
+
+  #publishUsers({ users, version }: UserList): void {
+    this.#backend.publish({ frame: this.#encode({ type: "userlist", users: [...users] }), version });
+  }
+
+  /** What the backend delivers: a frame for this instance's clients (a stale user list is dropped). */
+  #hear({ frame, target, version }: Published): void {
+    if (version !== undefined) {
+      if (version < this.#usersVersion) return;
+      this.#usersVersion = version;
+      const decoded = chatProtocol.server.decode(frame);
+      if (decoded.ok && decoded.value.type === "userlist") {
+        this.#users = decoded.value.users.filter((user): user is string => user !== null);
+      }
+    }
+    if (target === undefined) {
+      this.#deliver([...this.#members.values()], frame);
+      return;
+    }
+    const recipient = this.#byName.get(target);
+    if (recipient !== undefined) this.#deliver([recipient], frame);
   }
 
   #send(recipients: readonly Member[], message: ServerMessage): void {
+    this.#deliver(recipients, this.#encode(message));
+  }
+
+  #encode(message: ServerMessage): string {
     const encoded = chatProtocol.server.encode(message);
     if (!encoded.ok) throw new Error(`the chat room built an invalid message: ${encoded.error.message}`);
-    this.#deliver(recipients, encoded.frame);
+    return encoded.frame;
   }
 
   /** Sends one frame to each recipient, then disconnects any whose unsent data passed the limit. */
@@ -219,17 +291,25 @@ export class ChatRoom implements SocketHandlers {
 
   #refuse(member: Member, code: number, reason: string): void {
     const refusal: Refusal = { id: member.id, name: member.name, code, reason };
-    if (this.#options.onRefusal) this.#options.onRefusal(refusal);
-    else {console.warn(
-        `chat: disconnected client ${member.id}${member.name ? ` (${member.name})` : ""}: ${code} ${reason}`,
-      );}
+    const report = this.#options.onRefusal ??
+      (() =>
+        console.warn(
+          `chat: disconnected client ${member.id}${member.name ? ` (${member.name})` : ""}: ${code} ${reason}`,
+        ));
+    report(refusal);
     this.#leave(member);
     member.socket.close(code, shortReason(reason));
   }
 
   #leave(member: Member): void {
     this.#members.delete(member.socket);
-    if (member.name !== undefined && this.#byName.get(member.name) === member) this.#byName.delete(member.name);
-    this.#broadcast({ type: "userlist", users: this.users });
+    const name = member.name;
+    if (name !== undefined && this.#byName.get(name) === member) this.#byName.delete(name);
+    this.#publishUsersAfter(this.#backend.release(member.id, name));
+  }
+
+  #publishUsersAfter(list: UserList | Promise<UserList>): void {
+    if (!(list instanceof Promise)) this.#publishUsers(list);
+    else list.then((after) => this.#publishUsers(after), () => {});
   }
 }
