@@ -27,7 +27,9 @@ interface Outcome {
   readonly failed: number;
 }
 
-function run(command: string, commandArgs: readonly string[]): { status: number | null; output: string } {
+/** Runs one step; `took` is its wall time, printed after its outcome so that slow steps show. */
+function run(command: string, commandArgs: readonly string[]): { status: number | null; output: string; took: string } {
+  const started = performance.now();
   const result = spawnSync(join(BIN, command), commandArgs, {
     cwd: ROOT,
     encoding: "utf8",
@@ -38,14 +40,14 @@ function run(command: string, commandArgs: readonly string[]): { status: number 
   const timedOut = result.error ? `\n${command}: ${result.error.message}\n` : "";
   // deno-lint-ignore no-control-regex -- removes terminal colours, should a tool print them anyway
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}${timedOut}`.replace(/\x1b\[[0-9;]*m/g, "");
-  return { status: result.status, output };
+  return { status: result.status, output, took: `${((performance.now() - started) / 1000).toFixed(1)} s` };
 }
 
 /** A check passes or fails as a whole; its output is shown only when it fails. */
 function check(label: string, command: string, commandArgs: readonly string[]): Outcome {
-  const { status, output } = run(command, commandArgs);
+  const { status, output, took } = run(command, commandArgs);
   const ok = status === 0;
-  console.log(`${ok ? "ok  " : "FAIL"} ${label}`);
+  console.log(`${ok ? "ok  " : "FAIL"} ${label} [${took}]`);
   if (!ok) console.log(output.trimEnd());
   return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
 }
@@ -57,11 +59,11 @@ function tests(
   commandArgs: readonly string[],
   parse: (output: string) => Outcome | undefined,
 ): Outcome {
-  const { status, output } = run(command, commandArgs);
+  const { status, output, took } = run(command, commandArgs);
   const counted = parse(output);
   const outcome = counted ?? { passed: 0, failed: 1 };
   const failed = outcome.failed > 0 || status !== 0;
-  console.log(`${failed ? "FAIL" : "ok  "} ${label}: ${outcome.passed} passed, ${outcome.failed} failed`);
+  console.log(`${failed ? "FAIL" : "ok  "} ${label}: ${outcome.passed} passed, ${outcome.failed} failed [${took}]`);
   if (failed) console.log(output.trimEnd());
   return counted !== undefined && status !== 0 && outcome.failed === 0
     ? { passed: outcome.passed, failed: 1 }

@@ -147,6 +147,8 @@ test("Redis restarting: instances reconnect and carry on; lines said meanwhile a
     assert.ok(await until(() => lost(0) && lost(1), 10_000), "both instances noticed");
     const during = 5;
     for (let i = 0; i < during; i++) s0.say(`during ${i}`);
+    const late = new ChatSession(url(1), { name: "late", reconnect: false });
+    await assert.rejects(late.loggedIn(), /1011/, "a login while Redis is away is refused with 1011");
     await sleep(200);
 
     await redis.start();
