@@ -84,6 +84,27 @@ test("clients on three instances (Bun and Deno) see one room: users, lines in on
     callee.socket.close();
     caller.socket.close();
 
+    // Renames in a burst: each waits for the one before, so the last name is the one held, and no other is left over.
+    const renamer = await joinAsMdnClient(url(0), () => "r-ann");
+    for (const name of ["r-bob", "r-carol"]) {
+      renamer.socket.send(JSON.stringify({ type: "username", id: renamer.id, name, date: Date.now() }));
+    }
+    renamer.socket.send(JSON.stringify({ type: "message", id: renamer.id, text: "after renames", date: Date.now() }));
+    const said = await within(
+      new Promise<string>((resolve) =>
+        sessions[2]?.onLine((line) => line.text === "after renames" && resolve(line.name))
+      ),
+      5_000,
+      "the renamer's line",
+    );
+    assert.equal(said, "r-carol", "the line went out under the last name asked for");
+    assert.ok(
+      await until(() => sameUsers(sessions, [...all, "r-carol"]), 10_000),
+      "only the last name is in the lists",
+    );
+    renamer.socket.close();
+    assert.ok(await until(() => sameUsers(sessions, all), 10_000), "and it leaves with the client");
+
     await sessions[1]?.close();
     const left = all.filter((name) => name !== "b0");
     const staying = sessions.filter((_, i) => i !== 1);
@@ -127,6 +148,27 @@ test("an instance that dies: its users leave every list within the bound, its cl
     assert.equal(heard, "moved");
     console.log(`scale-out: a killed instance's users left every list after ${Math.round(vanishedMs)} ms`);
   } finally {
+    await closeAll(sessions);
+    await stop();
+  }
+});
+
+test("a stalled instance, taken for dead, gives its clients their names back when it runs again", async () => {
+  const { instances, url, stop } = await cluster([HERE, OTHER]);
+  const sessions: ChatSession[] = [];
+  try {
+    sessions.push(...await joinSessions(url(0), ["watcher"]), ...await joinSessions(url(1), ["sleeper"]));
+    assert.ok(await until(() => sameUsers(sessions, ["watcher", "sleeper"]), 10_000));
+    instances[1]?.pause();
+    const [watcher] = sessions as [ChatSession];
+    assert.ok(await until(() => !watcher.users.includes("sleeper"), VANISH_BOUND_MS), "taken for dead");
+    instances[1]?.resume();
+    assert.ok(await until(() => sameUsers(sessions, ["watcher", "sleeper"]), 5_000), "its client's name is back");
+    const newcomer = await joinSessions(url(0), ["sleeper"]);
+    sessions.push(...newcomer);
+    assert.notEqual(newcomer[0]?.name, "sleeper", "and held again: a newcomer gets another");
+  } finally {
+    instances[1]?.resume();
     await closeAll(sessions);
     await stop();
   }

@@ -53,6 +53,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
   /** Kills it at once (SIGKILL): no goodbye to anyone, as when a machine dies. */
   kill(): Promise<void>;
+  /** Stops it without ending it (SIGSTOP), as a stalled process or a paused VM; `resume` lets it run again. */
+  pause(): void;
+  resume(): void;
 }
 
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
@@ -111,6 +114,9 @@ export function startServer([program, args]: [string, string[]], timeout = 30_00
         output: () => output,
         stop: () => ended("SIGTERM"),
         kill: () => ended("SIGKILL"),
+        // Through kill(1): Deno's child_process does not send SIGCONT.
+        pause: () => void spawnSync("kill", ["-STOP", String(child.pid)]),
+        resume: () => void spawnSync("kill", ["-CONT", String(child.pid)]),
       });
     });
     child.on("exit", (code) => reject(new Error(`${program} exited (${code}) before listening`)));

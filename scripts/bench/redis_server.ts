@@ -66,6 +66,7 @@ export async function startRedis(): Promise<RedisServer> {
       if (await answers(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    child.kill("SIGKILL");
     throw new Error(`redis-server on port ${port} did not answer within 10 s`);
   };
   const stop = () =>

@@ -7,7 +7,7 @@
  */
 import { createClient } from "redis";
 import type { BackendEvents, NameClaim, Published, RoomBackend, UserList } from "./backend.ts";
-import { CLAIM, HEARTBEAT, RELEASE, RESTORE, TAKE_IDS } from "./redis_scripts.ts";
+import { CLAIM, HEARTBEAT, LEAVE, RELEASE, RESTORE, TAKE_IDS } from "./redis_scripts.ts";
 
 /** How an instance uses Redis. */
 export interface RedisBackendOptions {
@@ -87,6 +87,10 @@ export class RedisBackend implements RoomBackend {
   #fetchingIds = false;
   #highestId = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Clients whose claim is under way: a restore keeps whatever name they hold. */
+  readonly #claiming = new Set<number>();
+  /** Claims and releases sent and not yet answered: `close` waits for them before leaving. */
+  readonly #inflight = new Set<Promise<unknown>>();
   /** False until the first connection, and while Redis is away. */
   #reachable = false;
   #started = false;
@@ -127,7 +131,7 @@ export class RedisBackend implements RoomBackend {
         this.#lost(error.message);
       });
     }
-    this.#client.on("ready", () => this.#restored());
+    for (const connection of [this.#client, this.#subscriber]) connection.on("ready", () => this.#restored());
     const timeout = this.#options.connectTimeoutMs ?? 5000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -150,10 +154,13 @@ export class RedisBackend implements RoomBackend {
     this.#heartbeat = setInterval(() => this.#tick(), this.#options.heartbeatMs ?? 1000);
   }
 
-  /** Every heartbeat: say this instance is alive; after an outage, retry giving names back until it works. */
+  /**
+   * Every heartbeat: say this instance is alive. After an outage, or when the others took it for dead (a stalled
+   * process), give its clients their names back, retrying until it works.
+   */
   #tick(): void {
-    if (this.#reachable) this.#beat().catch(() => {});
-    else if (this.#client.isReady) this.#restored();
+    if (!this.#reachable) this.#restored();
+    else this.#beat().then((reaped) => reaped && this.#restored(true), () => {});
   }
 
   nextId(): number {
@@ -169,7 +176,15 @@ export class RedisBackend implements RoomBackend {
     return id;
   }
 
-  async claimName(id: number, requested: string, previous: string | undefined): Promise<NameClaim> {
+  claimName(id: number, requested: string, previous: string | undefined): Promise<NameClaim> {
+    this.#claiming.add(id);
+    const claim = this.#track(this.#claim(id, requested, previous));
+    const done = () => this.#claiming.delete(id);
+    claim.then(done, done);
+    return claim;
+  }
+
+  async #claim(id: number, requested: string, previous: string | undefined): Promise<NameClaim> {
     const [name, version, users] = await this.#script(CLAIM, [
       "owners",
       "users",
@@ -186,8 +201,13 @@ export class RedisBackend implements RoomBackend {
     return { name, version: Number(version), users };
   }
 
-  async release(id: number, name: string | undefined): Promise<UserList> {
+  /** Forgets a client that left; if Redis cannot be reached, its name is dropped when this instance restores. */
+  release(id: number, name: string | undefined): Promise<UserList> {
     this.#names.delete(id);
+    return this.#track(this.#release(id, name));
+  }
+
+  async #release(id: number, name: string | undefined): Promise<UserList> {
     const [version, users] = await this.#script(RELEASE, ["owners", "users", "version", this.#mine()], [
       this.#owner(id),
       name ?? "",
@@ -208,14 +228,27 @@ export class RedisBackend implements RoomBackend {
     this.#events = events;
   }
 
-  /** Leaves the room: this instance's names are released at once (not after the liveness timeout). */
+  /**
+   * Leaves the room: once the claims and releases under way are answered, every name this instance holds is
+   * dropped at once (not after the liveness timeout) and the user list published.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    await Promise.allSettled(this.#inflight);
     if (this.#reachable && this.#client.isReady) {
-      await Promise.allSettled([...this.#names].map(([id, name]) => this.release(id, name)));
-      await this.#client.zRem(this.#key("instances"), this.#instance).catch(() => {});
+      try {
+        const [version, users] = await this.#script(LEAVE, ["owners", "users", "version", this.#mine(), "instances"], [
+          `${this.#instance}/`,
+          this.#instance,
+        ]) as [number, string[]];
+        this.#events?.usersChanged({ version: Number(version), users });
+        // Commands go out in order: once PING is answered, that user list has been published.
+        await this.#client.PING();
+      } catch {
+        // Unreachable now: the others drop this instance's names after the liveness timeout.
+      }
     }
     await Promise.allSettled([this.#client.close(), this.#subscriber.close()]);
   }
@@ -236,14 +269,16 @@ export class RedisBackend implements RoomBackend {
     this.#events?.deliver(message);
   }
 
-  async #beat(): Promise<void> {
+  /** Says this instance is alive, and drops dead instances' users; resolves to whether this one was taken for dead. */
+  async #beat(): Promise<boolean> {
     const ttl = this.#options.instanceTtlMs ?? 3000;
-    const after = await this.#script(HEARTBEAT, ["instances", "owners", "users", "version"], [
+    const [reaped, version, users] = await this.#script(HEARTBEAT, ["instances", "owners", "users", "version"], [
       this.#instance,
       String(ttl),
       this.#key("mine:"),
-    ]) as [number, string[]] | null;
-    if (after !== null) this.#events?.usersChanged({ version: Number(after[0]), users: after[1] });
+    ]) as [number, number, string[]];
+    if (Number(version) > 0) this.#events?.usersChanged({ version: Number(version), users });
+    return Number(reaped) === 1;
   }
 
   #lost(detail: string): void {
@@ -253,19 +288,24 @@ export class RedisBackend implements RoomBackend {
     this.#report("lost", `Redis unreachable: ${detail}`);
   }
 
-  /** Redis is back: say this instance is alive, then give its clients their names back. */
-  #restored(): void {
-    if (!this.#started || this.#reachable || this.#closed || this.#restoring) return;
+  /** Redis is back (both connections), or this instance was taken for dead: give its clients their names back. */
+  #restored(force = false): void {
+    if (!this.#started || (this.#reachable && !force) || this.#closed || this.#restoring) return;
+    if (!this.#client.isReady || !this.#subscriber.isReady) return;
     this.#restoring = true;
+    const why = force ? "taken for dead by the other instances (stalled?)" : "Redis reachable again";
     this.#restore().then(
-      () => this.#report("restored", "Redis reachable again; names restored"),
+      () => this.#report("restored", `${why}; names restored`),
       () => {},
     ).finally(() => (this.#restoring = false));
   }
 
   async #restore(): Promise<void> {
     await this.#beat();
-    const pairs = [...this.#names].flatMap(([id, name]) => [String(id), name]);
+    const pairs = [
+      ...[...this.#names].flatMap(([id, name]) => [String(id), name]),
+      ...[...this.#claiming].flatMap((id) => [String(id), ""]),
+    ];
     const [version, users, lost] = await this.#script(RESTORE, ["owners", "users", "order", "version", this.#mine()], [
       `${this.#instance}/`,
       ...pairs,
@@ -292,6 +332,13 @@ export class RedisBackend implements RoomBackend {
     const floor = Math.max(this.#highestId, this.#ids.end);
     const first = Number(await this.#script(TAKE_IDS, ["ids"], [String(ID_BLOCK), String(floor)]));
     return { next: first, end: first + ID_BLOCK };
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight.add(work);
+    const done = () => this.#inflight.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   #owner(id: number): string {

@@ -94,50 +94,86 @@ return list(KEYS[2], KEYS[3])
 `;
 
 /**
- * After Redis was unreachable: gives this instance's names back to their
- * clients where nobody else took them. KEYS owners, users, order, version,
- * mine; ARGV owner prefix ("instance/"), then id and name pairs. Returns
- * {version, users, ids whose name was taken}.
+ * Drops every name in `mine` that the instance with owner prefix `prefix`
+ * holds, unless `keep` lists the name or `keepOwners` its holder.
  */
-export const RESTORE = `${BUMP}${LIST}${TAKE}
-local lost = {}
+const FORGET = `
+local function forget(owners, users, mine, prefix, keep, keepOwners)
+  for _, name in ipairs(redis.call('SMEMBERS', mine)) do
+    local holder = redis.call('HGET', owners, name)
+    if not keep[name] and not (holder and keepOwners[holder]) then
+      if holder and string.sub(holder, 1, #prefix) == prefix then
+        redis.call('HDEL', owners, name)
+        redis.call('ZREM', users, name)
+      end
+      redis.call('SREM', mine, name)
+    end
+  end
+end
+`;
+
+/**
+ * Makes the room hold exactly this instance's names, after Redis was
+ * unreachable or the instance was taken for dead: names of its clients that
+ * nobody took are given back, names it no longer has a client for (a release
+ * or a claim whose answer was lost) are dropped. KEYS owners, users, order,
+ * version, mine; ARGV owner prefix ("instance/"), then id and name pairs (an
+ * empty name for a client whose claim is under way: whatever it holds stays).
+ * Returns {version, users, ids whose name someone else took}.
+ */
+export const RESTORE = `${BUMP}${LIST}${TAKE}${FORGET}
+local lost, keep, claiming = {}, {}, {}
 for i = 2, #ARGV, 2 do
   local owner, name = ARGV[1] .. ARGV[i], ARGV[i + 1]
-  local holder = redis.call('HGET', KEYS[1], name)
-  if not holder then
+  local holder = name ~= '' and redis.call('HGET', KEYS[1], name)
+  if name == '' then
+    claiming[owner] = true
+  elseif not holder then
     take(KEYS[1], KEYS[2], KEYS[3], KEYS[5], name, owner)
-  elseif holder ~= owner then
+    keep[name] = true
+  elseif holder == owner then
+    keep[name] = true
+  else
     table.insert(lost, ARGV[i])
   end
 end
+forget(KEYS[1], KEYS[2], KEYS[5], ARGV[1], keep, claiming)
 local after = list(KEYS[2], KEYS[4])
 return {after[1], after[2], lost}
+`;
+
+/**
+ * This instance leaves the room for good: every name it holds is dropped
+ * (claims still answered or not), and it is no longer watched for liveness.
+ * KEYS owners, users, version, mine, instances; ARGV owner prefix, instance.
+ * Returns {version, users}.
+ */
+export const LEAVE = `${BUMP}${LIST}${FORGET}
+forget(KEYS[1], KEYS[2], KEYS[4], ARGV[1], {}, {})
+redis.call('ZREM', KEYS[5], ARGV[2])
+return list(KEYS[2], KEYS[3])
 `;
 
 /**
  * This instance is alive until now + ttl; every instance past its time is
  * dead, and its clients' names leave the room. KEYS instances, owners, users,
  * version; ARGV instance, ttl in ms, the prefix of the `mine` sets. Returns
- * {version, users} when someone left, nil otherwise.
+ * {reaped, version, users}: reaped is 1 when this instance was not listed as
+ * alive (taken for dead, or Redis came back empty: it must restore its
+ * names); version is 0 when nobody left.
  */
-export const HEARTBEAT = `${BUMP}${LIST}
+export const HEARTBEAT = `${BUMP}${LIST}${FORGET}
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local until_ = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local reaped = (not until_ or tonumber(until_) <= now) and 1 or 0
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
-if #dead == 0 then return nil end
+if #dead == 0 then return {reaped, 0, {}} end
 for _, instance in ipairs(dead) do
-  local mine = ARGV[3] .. instance
-  local prefix = instance .. '/'
-  for _, name in ipairs(redis.call('SMEMBERS', mine)) do
-    local holder = redis.call('HGET', KEYS[2], name)
-    if holder and string.sub(holder, 1, #prefix) == prefix then
-      redis.call('HDEL', KEYS[2], name)
-      redis.call('ZREM', KEYS[3], name)
-    end
-  end
-  redis.call('DEL', mine)
+  forget(KEYS[2], KEYS[3], ARGV[3] .. instance, instance .. '/', {}, {})
   redis.call('ZREM', KEYS[1], instance)
 end
-return list(KEYS[3], KEYS[4])
+local after = list(KEYS[3], KEYS[4])
+return {reaped, after[1], after[2]}
 `;

@@ -122,9 +122,16 @@ export class ChatRoom implements SocketHandlers {
 
   /** A connection opened: give it an id. */
   open(socket: ServerSocket): void {
+    let id: number;
+    try {
+      id = this.#backend.nextId();
+    } catch (error) {
+      socket.close(1011, shortReason(`no client id: ${(error as Error).message}`));
+      return;
+    }
     const member: Member = {
       socket,
-      id: this.#backend.nextId(),
+      id,
       name: undefined,
       bucket: new TokenBucket(this.#options.framesPerSecond ?? 20, this.#options.burst ?? 50),
       pending: undefined,
@@ -142,22 +149,24 @@ export class ChatRoom implements SocketHandlers {
       return;
     }
     const pending = member.pending;
-    if (pending === undefined) {
-      this.#handle(member, data);
-      return;
-    }
-    this.#wait(member, pending.then(() => this.#members.has(socket) ? this.#handle(member, data) : undefined));
+    const handle = () => this.#members.has(socket) ? this.#handle(member, data) : undefined;
+    this.#wait(member, pending === undefined ? handle() : pending.then(handle, handle));
   }
 
-  /** Makes the client's next frames wait for `work`; once it is done and nothing else waits, they run at once again. */
-  #wait(member: Member, work: Promise<void>): void {
+  /**
+   * Makes the client's next frames wait for `work` (a login waiting for shared state, or frames queued behind
+   * one); once it is done and nothing else waits, they run at once again.
+   */
+  #wait(member: Member, work: Promise<void> | void): void {
+    if (work === undefined) return;
     member.pending = work;
     work.catch(() => {}).finally(() => {
       if (member.pending === work) member.pending = undefined;
     });
   }
 
-  #handle(member: Member, data: string | Uint8Array): void {
+  /** Handles one frame; returns a promise when it waits for shared state (a login), for later frames to wait on. */
+  #handle(member: Member, data: string | Uint8Array): Promise<void> | void {
     if (typeof data !== "string") {
       this.#refuse(member, 1003, "binary frames are not part of the chat protocol");
       return;
@@ -173,8 +182,7 @@ export class ChatRoom implements SocketHandlers {
     const message = decoded.value;
     switch (message.type) {
       case "username":
-        if (this.#owns(member, message.id)) this.#login(member, message.name, message.date);
-        return;
+        return this.#owns(member, message.id) ? this.#login(member, message.name, message.date) : undefined;
       case "message":
         if (!this.#owns(member, message.id)) return;
         if (member.name === undefined) {
@@ -212,11 +220,13 @@ export class ChatRoom implements SocketHandlers {
     return false;
   }
 
-  #login(member: Member, requested: string, date: number): void {
+  /** Claims a name; returns a promise when the backend answers later (frames after it wait for it). */
+  #login(member: Member, requested: string, date: number): Promise<void> | void {
+    const present = () => this.#members.has(member.socket);
     const announce = ({ name, users, version }: { name: string } & UserList) => {
-      // The client left while its name was being claimed: give the name back.
-      if (!this.#members.has(member.socket)) return this.#publishUsersAfter(this.#backend.release(member.id, name));
-      if (name !== requested) this.#send([member], { type: "rejectusername", id: member.id, name });
+      if (present() && name !== requested) this.#send([member], { type: "rejectusername", id: member.id, name });
+      // The client left while its name was claimed (or was too slow for the rejectusername): give the name back.
+      if (!present()) return this.#publishUsersAfter(this.#backend.release(member.id, name));
       if (member.name !== undefined && this.#byName.get(member.name) === member) this.#byName.delete(member.name);
       member.name = name;
       this.#byName.set(name, member);
@@ -225,12 +235,9 @@ export class ChatRoom implements SocketHandlers {
     };
     const claim = this.#backend.claimName(member.id, requested, member.name);
     if (!(claim instanceof Promise)) return announce(claim);
-    this.#wait(
-      member,
-      claim.then(announce, (error: Error) => {
-        if (this.#members.has(member.socket)) this.#refuse(member, 1011, `could not log in: ${error.message}`);
-      }),
-    );
+    return claim.then(announce, (error: Error) => {
+      if (present()) this.#refuse(member, 1011, `could not log in: ${error.message}`);
+    });
   }
 
   /** Passes a frame through unchanged: to the client named `target`, or to everyone. */
