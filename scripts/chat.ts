@@ -11,6 +11,7 @@ import process from "node:process";
 import { commandLine, option } from "./args.ts";
 import { startBot } from "./chat/bot.ts";
 import { startReferenceServer } from "./chat/server.ts";
+import { RedisBackend } from "../src/chat/server/redis.ts";
 
 const USAGE =
   "usage: chat.ts [--port 6502] [--host 127.0.0.1] [--origin <allowed origin> ...] [--bot-name <name>] [--redis <url>]";
@@ -25,11 +26,12 @@ const hostname = option(options, "host", "127.0.0.1");
 
 const origins = options.get("origin");
 const redis = options.get("redis")?.at(-1) ?? process.env.REDIS_URL;
+const backend = redis === undefined || redis === "" ? undefined : await RedisBackend.connect(redis);
 const server = await startReferenceServer({
   hostname,
   port,
   ...(origins !== undefined && { origins }),
-  ...(redis !== undefined && redis !== "" && { redis }),
+  ...(backend && { room: { backend } }),
 });
 const botUrl = server.socketUrl.replace(/\/\/(0\.0\.0\.0|\[::\])/, "//127.0.0.1");
 const bot = startBot(botUrl, { name: option(options, "bot-name", "typewire-bot") });

@@ -8,7 +8,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +17,7 @@ import { launchChromium } from "./support/chromium.ts";
 import { ChatRoom } from "../src/chat/server/room.ts";
 import type { ServeOptions } from "../src/server/contract.ts";
 import { loadServe } from "../src/server/this_runtime.ts";
+import { runProgram } from "../scripts/bench/processes.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 
@@ -45,26 +45,6 @@ async function startChat(fetch?: ServeOptions["fetch"]) {
     selectProtocol: (offered) => (offered.includes("json") ? "json" : undefined),
     ...(fetch && { fetch }),
   }, room);
-}
-
-/** Runs a command without blocking this process (the server under test lives here too). */
-function run(
-  command: string,
-  args: readonly string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
 }
 
 test("Chromium: the client module alone, bundled into a page under a strict CSP, logs in and chats", async () => {
@@ -121,7 +101,7 @@ for (
     const server = await startChat();
     try {
       const mode = globalWebSocket === "undefined" ? ["--inject-ws"] : [];
-      const node = await run("node", [...args, "tests/node/chat_client.mjs", server.url, ...mode]);
+      const node = await runProgram("node", [...args, "tests/node/chat_client.mjs", server.url, ...mode], 60_000);
       assert.equal(node.status, 0, node.stderr);
       const result = JSON.parse(node.stdout.trim());
       assert.match(result.name, /^node-v\d+/);

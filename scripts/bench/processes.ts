@@ -123,12 +123,20 @@ export function startServer([program, args]: [string, string[]], timeout = 30_00
   });
 }
 
+/** What a finished program printed, and how it ended. */
+export interface ProgramResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /**
- * Runs a program that prints one line of JSON as its last line.
+ * Runs a program to its end without blocking this process (a server under test may live here too); it is killed
+ * after `timeout` ms.
  *
- * @returns That JSON, parsed.
+ * @returns Its exit status and everything it printed.
  */
-export function runJson<T>([program, args]: [string, string[]], timeout = 10 * 60_000): Promise<T> {
+export function runProgram(program: string, args: readonly string[], timeout = 10 * 60_000): Promise<ProgramResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -136,14 +144,24 @@ export function runJson<T>([program, args]: [string, string[]], timeout = 10 * 6
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
-    child.on("exit", (code) => {
+    child.on("error", reject);
+    child.on("close", (status) => {
       clearTimeout(timer);
-      const last = stdout.trim().split("\n").at(-1) ?? "";
-      try {
-        resolve(JSON.parse(last));
-      } catch {
-        reject(new Error(`${program} ${args.join(" ")} exited ${code} without JSON:\n${stdout}\n${stderr}`));
-      }
+      resolve({ status, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs a program that prints one line of JSON as its last line.
+ *
+ * @returns That JSON, parsed.
+ */
+export async function runJson<T>([program, args]: [string, string[]], timeout = 10 * 60_000): Promise<T> {
+  const { status, stdout, stderr } = await runProgram(program, args, timeout);
+  try {
+    return JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
+  } catch {
+    throw new Error(`${program} ${args.join(" ")} exited ${status} without JSON:\n${stdout}\n${stderr}`);
+  }
 }

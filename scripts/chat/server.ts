@@ -1,10 +1,9 @@
 /**
  * The reference chat server: the chat room, the web page on the same port,
  * on whichever of Bun and Deno runs it; alone, or as one of several instances
- * sharing the room through Redis.
+ * sharing the room through Redis (the room option's backend).
  */
 import { ChatRoom, type ChatRoomOptions } from "../../src/chat/server/room.ts";
-import { RedisBackend } from "../../src/chat/server/redis.ts";
 import { loadServe } from "../../src/server/this_runtime.ts";
 import { buildPage, pageHandler } from "./page.ts";
 
@@ -25,11 +24,6 @@ export interface ReferenceServerOptions {
   readonly room?: ChatRoomOptions;
   /** Serve the web page at `/`. @default true */
   readonly page?: boolean;
-  /**
-   * Share the room with every other instance using this Redis (`redis://127.0.0.1:6379`). @default one room in this
-   * process (or the room option's backend)
-   */
-  readonly redis?: string;
 }
 
 /** A running reference server. */
@@ -51,8 +45,7 @@ export interface ReferenceServer {
  */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const serve = await loadServe();
-  const backend = options.redis === undefined ? options.room?.backend : await RedisBackend.connect(options.redis);
-  const room = new ChatRoom({ ...options.room, ...(backend && { backend }) });
+  const room = new ChatRoom(options.room);
   const assets = options.page === false ? undefined : await buildPage();
   const origins = options.origins;
   const running = await serve({

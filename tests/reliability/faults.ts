@@ -160,6 +160,13 @@ async function stream(ledger: Ledger, lineEvery: number, faults: () => Promise<v
   await until(() => ledger.settled(), 15_000);
 }
 
+/** The reference server for a streaming scenario, with an in-process member recording every line into the ledger. */
+async function startObserved(port: number, refusals: Refusal[], ledger: Ledger): Promise<ReferenceServer> {
+  const server = await startReferenceServer({ port, page: false, room: streamRoom(refusals) });
+  observeRoom(server.room, (line) => ledger.arrived(line.text));
+  return server;
+}
+
 /** How the restart scenario runs. */
 export interface RestartOptions {
   readonly restarts: number;
@@ -181,11 +188,7 @@ export async function runRestarts(options: RestartOptions): Promise<StreamFigure
   const started = performance.now();
   const refusals: Refusal[] = [];
   const ledger = new Ledger(refusals);
-  const start = async (port: number) => {
-    const server = await startReferenceServer({ port, page: false, room: streamRoom(refusals) });
-    observeRoom(server.room, (line) => ledger.arrived(line.text));
-    return server;
-  };
+  const start = (port: number) => startObserved(port, refusals, ledger);
   let server: ReferenceServer = await start(0);
   const session = streamer(server.socketUrl, ledger);
   try {
@@ -227,8 +230,7 @@ export async function runHalfOpen(options: HalfOpenOptions): Promise<StreamFigur
   const started = performance.now();
   const refusals: Refusal[] = [];
   const ledger = new Ledger(refusals);
-  const server = await startReferenceServer({ port: 0, page: false, room: streamRoom(refusals) });
-  observeRoom(server.room, (line) => ledger.arrived(line.text));
+  const server = await startObserved(0, refusals, ledger);
   const proxy = await startTcpProxy(server.port);
   const session = streamer(`ws://127.0.0.1:${proxy.port}/`, ledger);
   watchIdle(session.client, { timeout: options.idleTimeout });

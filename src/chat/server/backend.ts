@@ -76,15 +76,11 @@ export interface RoomBackend {
  */
 export class MemoryBackend implements RoomBackend {
   readonly #names = new Map<string, number>();
-  #nextId: number;
+  /** Ids count up from the time the room was made, as the MDN sample's do. */
+  #nextId = Date.now();
   #counter = 1;
   #version = 0;
   #events: BackendEvents | undefined;
-
-  /** @param firstId The first client id; ids count up from it. @default Date.now(), as the MDN sample does */
-  constructor(firstId = Date.now()) {
-    this.#nextId = firstId;
-  }
 
   nextId(): number {
     return this.#nextId++;

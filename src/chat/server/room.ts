@@ -90,7 +90,8 @@ export class ChatRoom implements SocketHandlers {
   readonly #byName = new Map<string, Member>();
   readonly #options: ChatRoomOptions;
   readonly #backend: RoomBackend;
-  #users: readonly string[] = [];
+  /** The last user list delivered (a frame, decoded only when `users` is read), and its version. */
+  #usersFrame: string | undefined;
   #usersVersion = 0;
 
   /** @param options Limits, the backend, and where refusals are reported. */
@@ -112,7 +113,9 @@ export class ChatRoom implements SocketHandlers {
 
   /** The names of the logged-in clients, in the order they logged in (across every instance sharing the room). */
   get users(): string[] {
-    return [...this.#users];
+    const decoded = this.#usersFrame === undefined ? undefined : chatProtocol.server.decode(this.#usersFrame);
+    if (decoded?.ok !== true || decoded.value.type !== "userlist") return [];
+    return decoded.value.users.filter((user): user is string => user !== null);
   }
 
   /** How many clients are connected to this instance, logged in or not. */
@@ -258,10 +261,7 @@ export class ChatRoom implements SocketHandlers {
     if (version !== undefined) {
       if (version < this.#usersVersion) return;
       this.#usersVersion = version;
-      const decoded = chatProtocol.server.decode(frame);
-      if (decoded.ok && decoded.value.type === "userlist") {
-        this.#users = decoded.value.users.filter((user): user is string => user !== null);
-      }
+      this.#usersFrame = frame;
     }
     if (target === undefined) {
       this.#deliver([...this.#members.values()], frame);
