@@ -7,7 +7,8 @@
  */
 import { CheckEmitter } from "./emit_checks.ts";
 import { WriterEmitter } from "./emit_writers.ts";
-import type { DirectionModel, ProtocolModel } from "./model.ts";
+import { type DirectionModel, type ProtocolModel, unboundedDefinitions } from "./model.ts";
+import { MAX_DEPTH } from "../src/runtime/depth.ts";
 import { camelCase, constantCase, propertyRead } from "./names.ts";
 import type { ModulePrinter } from "./printer.ts";
 
@@ -91,10 +92,16 @@ export function guardName(definition: string): string {
   return `is${definition}`;
 }
 
+/** What the documentation of a direction's decoders and encoder adds when some message is of a recursive type. */
+const NESTING_NOTE = `A message that can hold a recursive type and nests more than ${MAX_DEPTH} levels of objects\n` +
+  "and arrays (the message being level 1) is an `invalid` error at the JSON Pointer where the depth ran out.";
+
 /**
  * Prints the functions and types of one direction: its validator and writer
  * (a `switch` on the discriminator, so each message's own code is called
- * directly), decoders, encoder, guard, handler types and dispatch.
+ * directly), decoders, encoder, guard, handler types and dispatch. A message
+ * whose type can nest itself has its nesting measured (without recursion)
+ * before its validator runs; other messages pay nothing for it.
  *
  * @param p The module printer.
  * @param model The protocol.
@@ -105,6 +112,9 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
   const key = JSON.stringify(model.discriminator);
   const sender = direction.side === "server" ? "a server" : "a client";
   const UNKNOWN_TYPE = p.runtime("UNKNOWN_TYPE");
+  const unbounded = unboundedDefinitions(model.definitions);
+  const nests = direction.variants.some((v) => unbounded.has(v.definition));
+  const nesting = nests ? `\n${NESTING_NOTE}` : "";
 
   p.block(
     `function ${n.check}(v: ${p.runtimeType("Fields")}, strict: boolean): ${
@@ -113,7 +123,11 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
     () => {
       p.block(`switch (${propertyRead("v", model.discriminator)}) {`, () => {
         for (const v of direction.variants) {
-          p.line(`case ${JSON.stringify(v.tag)}: return ${CheckEmitter.checkName(v.definition)}(v, strict);`);
+          const check = `${CheckEmitter.checkName(v.definition)}(v, strict)`;
+          const bounded = unbounded.has(v.definition)
+            ? `${p.runtime("nestingIssue")}(v, ${p.runtime("MAX_DEPTH")}) ?? ${check}`
+            : check;
+          p.line(`case ${JSON.stringify(v.tag)}: return ${bounded};`);
         }
         p.line(`default: return ${UNKNOWN_TYPE};`);
       });
@@ -134,7 +148,7 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
     `Decodes a text frame that ${sender} sent. Never throws: the result is the typed message, or an error\n` +
       `whose \`kind\` is \`not-json\`, \`not-object\`, \`unknown-type\` or \`invalid\` (with the JSON Pointer of the offending value).\n` +
       `Properties the schema does not name are kept on the returned object, untyped; encoders never write them.\n` +
-      `Use {@link ${n.decodeStrict}} to reject them.\n\n@param frame The text frame, as received.\n@returns The message, or why it was refused.`,
+      `Use {@link ${n.decodeStrict}} to reject them.${nesting}\n\n@param frame The text frame, as received.\n@returns The message, or why it was refused.`,
   );
   p.block(`export function ${n.decode}(frame: string): ${DecodeResult}<${n.union}> {`, () => {
     p.line(`return ${p.runtime("decodeWith")}(frame, ${key}, ${n.check}, false);`);
@@ -142,7 +156,7 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
   p.line();
   p.doc(
     `Decodes a text frame that ${sender} sent, like {@link ${n.decode}}, but a property the schema does not\n` +
-      `name is an \`invalid\` error.\n\n@param frame The text frame, as received.\n@returns The message, or why it was refused.`,
+      `name is an \`invalid\` error.${nesting}\n\n@param frame The text frame, as received.\n@returns The message, or why it was refused.`,
   );
   p.block(`export function ${n.decodeStrict}(frame: string): ${DecodeResult}<${n.union}> {`, () => {
     p.line(`return ${p.runtime("decodeWith")}(frame, ${key}, ${n.check}, true);`);
@@ -150,7 +164,7 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
   p.line();
   p.doc(
     `Validates a message ${sender} sends, then serializes it with the writer specialized to its \`${model.discriminator}\`.\n` +
-      `Only the schema's properties are written. Never throws.\n\n` +
+      `Only the schema's properties are written. Never throws: a property that throws when read is an \`invalid\` error.${nesting}\n\n` +
       `@param message The message.\n@returns The text frame, or why the message was refused (nothing is written then).`,
   );
   p.block(`export function ${n.encode}(message: ${n.union}): ${p.runtimeType("EncodeResult")} {`, () => {
@@ -158,10 +172,10 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
   });
   p.line();
   p.doc(
-    `Tells whether a value is a valid {@link ${n.union}}.\n\n@param value Any value.\n@returns \`true\` when it is one.`,
+    `Tells whether a value is a valid {@link ${n.union}}. Never throws.\n\n@param value Any value.\n@returns \`true\` when it is one.`,
   );
   p.block(`export function ${n.is}(value: unknown): value is ${n.union} {`, () => {
-    p.line(`return ${p.runtime("isFields")}(value) && ${n.check}(value, false) === undefined;`);
+    p.line(`return ${p.runtime("guardWith")}(value, ${n.check});`);
   });
   p.line();
   p.doc(`One handler for every {@link ${n.union}}; leaving one out is a compile error.`);
@@ -202,18 +216,16 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
  */
 export function emitVariantGuards(p: ModulePrinter, model: ProtocolModel): void {
   const done = new Set<string>();
+  const unbounded = unboundedDefinitions(model.definitions);
   for (const v of [...model.server.variants, ...model.client.variants]) {
     if (done.has(v.definition)) continue;
     done.add(v.definition);
     p.doc(
-      `Tells whether a value is a valid {@link ${v.definition}}.\n\n@param value Any value.\n@returns \`true\` when it is one.`,
+      `Tells whether a value is a valid {@link ${v.definition}}. Never throws.\n\n@param value Any value.\n@returns \`true\` when it is one.`,
     );
     p.block(`export function ${guardName(v.definition)}(value: unknown): value is ${v.definition} {`, () => {
-      p.line(
-        `return ${p.runtime("isFields")}(value) && ${
-          CheckEmitter.checkName(v.definition)
-        }(value, false) === undefined;`,
-      );
+      const bound = unbounded.has(v.definition) ? `, ${p.runtime("MAX_DEPTH")}` : "";
+      p.line(`return ${p.runtime("guardWith")}(value, ${CheckEmitter.checkName(v.definition)}${bound});`);
     });
     p.line();
   }

@@ -163,3 +163,86 @@ export function resolveShape(shape: Shape, definitions: ReadonlyMap<string, Defi
   }
   return current;
 }
+
+/** The names of the definitions a shape refers to directly (not following them). */
+function referencesOf(shape: Shape, into: Set<string>): Set<string> {
+  switch (shape.kind) {
+    case "ref":
+      into.add(shape.name);
+      break;
+    case "array":
+      referencesOf(shape.items, into);
+      break;
+    case "union":
+      for (const member of shape.members) referencesOf(member, into);
+      break;
+    case "object":
+      for (const property of shape.properties) referencesOf(property.shape, into);
+      break;
+  }
+  return into;
+}
+
+/** For each definition, every definition it reaches through one or more references. */
+function reachability(definitions: ReadonlyMap<string, Definition>): Map<string, Set<string>> {
+  const edges = new Map<string, Set<string>>();
+  for (const [name, definition] of definitions) edges.set(name, referencesOf(definition.shape, new Set()));
+  const reachable = (name: string): Set<string> => {
+    const seen = new Set<string>();
+    const pending = [...(edges.get(name) ?? [])];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      pending.push(...(edges.get(next) ?? []));
+    }
+    return seen;
+  };
+  return new Map([...edges.keys()].map((name) => [name, reachable(name)]));
+}
+
+/**
+ * The recursive definitions: those that reach themselves through references
+ * (a tree's `Node`, whose `children` are `Node`s). Their validators call themselves.
+ *
+ * @param definitions The protocol's definitions.
+ * @returns Their names, in definition order; empty for a protocol without recursive types.
+ * @example
+ * ```ts
+ * import { recursiveDefinitions } from "./model.ts";
+ * const node = { kind: "object", closed: true, properties: [
+ *   { name: "children", required: true, shape: { kind: "array", items: { kind: "ref", name: "Node" } } },
+ * ] } as const;
+ * recursiveDefinitions(new Map([["Node", { name: "Node", shape: node }]])); // ["Node"]
+ * ```
+ */
+export function recursiveDefinitions(definitions: ReadonlyMap<string, Definition>): string[] {
+  return recursiveIn(reachability(definitions));
+}
+
+function recursiveIn(reach: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  return [...reach].filter(([name, reached]) => reached.has(name)).map(([name]) => name);
+}
+
+/**
+ * The definitions whose values can nest without bound: the recursive ones and
+ * those that reach one. The generator bounds how deeply a message of these
+ * types nests before validating it.
+ *
+ * @param definitions The protocol's definitions.
+ * @returns Their names; empty for a protocol without recursive types.
+ * @example
+ * ```ts
+ * import { unboundedDefinitions } from "./model.ts";
+ * const node = { kind: "object", closed: true, properties: [
+ *   { name: "children", required: true, shape: { kind: "array", items: { kind: "ref", name: "Node" } } },
+ * ] } as const;
+ * unboundedDefinitions(new Map([["Node", { name: "Node", shape: node }]])); // Set { "Node" }
+ * ```
+ */
+export function unboundedDefinitions(definitions: ReadonlyMap<string, Definition>): Set<string> {
+  const reach = reachability(definitions);
+  const recursive = recursiveIn(reach);
+  return new Set(
+    [...reach].filter(([name, reached]) => recursive.some((r) => r === name || reached.has(r))).map(([name]) => name),
+  );
+}

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readJsonSchema, type ReadOptions } from "../gen/read_schema.ts";
+import { recursiveDefinitions, unboundedDefinitions } from "../gen/model.ts";
 import { emitModule } from "../gen/emit_module.ts";
 import { SchemaError } from "../gen/errors.ts";
 import { schemaFromTypeScript } from "../gen/ts_to_schema.ts";
@@ -235,6 +236,83 @@ test("a discriminator other than type is honoured", async () => {
   const wrong = p.server.decode('{"type":"job","id":"a"}');
   assert.ok(!wrong.ok && wrong.error.kind === "unknown-type");
   assert.match(wrong.error.message, /unknown "kind"/);
+});
+
+/** A tree (Node contains Node), an expression (Expr and Sum contain each other), and a message with neither. */
+const RECURSIVE = schemaOf({
+  Node: {
+    type: "object",
+    properties: { value: { type: "number" }, children: { type: "array", items: { $ref: "#/definitions/Node" } } },
+    required: ["value", "children"],
+  },
+  Num: { type: "object", properties: { kind: { const: "num" }, n: { type: "number" } }, required: ["kind", "n"] },
+  Sum: {
+    type: "object",
+    properties: { kind: { const: "sum" }, terms: { type: "array", items: { $ref: "#/definitions/Expr" } } },
+    required: ["kind", "terms"],
+  },
+  Expr: { anyOf: [{ $ref: "#/definitions/Num" }, { $ref: "#/definitions/Sum" }] },
+  Tree: {
+    type: "object",
+    properties: { type: { const: "tree" }, root: { $ref: "#/definitions/Node" } },
+    required: ["type", "root"],
+  },
+  Calc: {
+    type: "object",
+    properties: { type: { const: "calc" }, expr: { $ref: "#/definitions/Expr" } },
+    required: ["type", "expr"],
+  },
+  Ping: {
+    type: "object",
+    properties: { type: { const: "ping" }, num: { $ref: "#/definitions/Num" } },
+    required: ["type"],
+  },
+  ServerMessage: { anyOf: [{ $ref: "#/definitions/Tree" }, { $ref: "#/definitions/Ping" }] },
+  ClientMessage: { anyOf: [{ $ref: "#/definitions/Calc" }, { $ref: "#/definitions/Ping" }] },
+});
+
+test("recursive definitions are found, directly and through unions, and so are the definitions that reach them", () => {
+  const { definitions } = readJsonSchema(RECURSIVE, OPTIONS);
+  assert.deepEqual(recursiveDefinitions(definitions), ["Node", "Sum", "Expr"]);
+  assert.deepEqual([...unboundedDefinitions(definitions)].sort(), ["Calc", "Expr", "Node", "Sum", "Tree"]);
+  assert.deepEqual([...unboundedDefinitions(readJsonSchema(PING, OPTIONS).definitions)], []);
+});
+
+test("a message that can hold a recursive type has its nesting measured before validation; no other does", () => {
+  const text = emit(RECURSIVE);
+  const out = lines(text);
+  assert.ok(out.includes('case "tree": return nestingIssue(v, MAX_DEPTH) ?? checkTree(v, strict);'));
+  assert.ok(out.includes('case "calc": return nestingIssue(v, MAX_DEPTH) ?? checkCalc(v, strict);'));
+  assert.ok(out.includes('case "ping": return checkPing(v, strict);'), "a message without one pays nothing");
+  assert.ok(out.includes("return guardWith(value, checkTree, MAX_DEPTH);"));
+  assert.ok(out.includes("return guardWith(value, checkPing);"));
+  assert.ok(out.includes("return guardWith(value, checkServerMessage);"));
+  assert.ok(out.includes("* Nesting: Node, Sum, Expr can contain themselves, so their validators recurse. A message"));
+  assert.match(
+    text.replaceAll("\n * ", " "),
+    /refused as `invalid` when it nests more than 256 levels of objects and arrays/,
+  );
+  assert.ok(out.includes("* A message that can hold a recursive type and nests more than 256 levels of objects"));
+  const plain = emit(PING);
+  assert.ok(!plain.includes("nestingIssue") && !plain.includes("MAX_DEPTH") && !plain.includes("Nesting:"));
+  assert.ok(lines(plain).includes("return guardWith(value, checkPing);"), "guards never throw, recursive or not");
+});
+
+test("a generated module for recursive types refuses deep messages as invalid and round-trips shallow ones", async () => {
+  const { inlineProtocol: p } = await load(RECURSIVE);
+  const tree = (levels: number) =>
+    `{"type":"tree","root":${'{"value":1,"children":['.repeat(levels)}{"value":1,"children":[]}${"]}".repeat(levels)}}`;
+  const shallow = p.server.decode(tree(126));
+  assert.ok(shallow.ok);
+  assert.deepEqual(p.server.encode(shallow.value), { ok: true, frame: tree(126) });
+  const deep = p.server.decode(tree(10_000));
+  assert.ok(!deep.ok && deep.error.kind === "invalid" && deep.error.expected === "at most 256 levels of nesting");
+  assert.equal(p.server.is(JSON.parse(tree(10_000))), false);
+  const calc = (sums: number) =>
+    `{"type":"calc","expr":${'{"kind":"sum","terms":['.repeat(sums)}{"kind":"num","n":1}${"]}".repeat(sums)}}`;
+  assert.ok(p.client.decode(calc(100)).ok);
+  const deepCalc = p.client.decode(calc(10_000));
+  assert.ok(!deepCalc.ok && deepCalc.error.kind === "invalid" && deepCalc.error.pointer.startsWith("/expr/terms/0/"));
 });
 
 function schemaErrorOf(schema: Record<string, unknown>, options: Partial<ReadOptions> = {}): SchemaError {

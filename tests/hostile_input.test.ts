@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { chatProtocol, decodeClientMessage, decodeServerMessage, encodeClientMessage } from "../src/generated/chat.ts";
 import type { ClientMessage } from "../src/generated/chat.ts";
+import { isChatLineMessage, isClientMessage } from "../src/generated/chat.ts";
 import { signalingProtocol } from "../src/generated/signaling.ts";
+import { committedProtocols } from "./support/protocols.ts";
+import { shapesProtocol } from "./fixtures/generated/shapes.ts";
 
 const MB = 1024 * 1024;
 
@@ -177,4 +180,131 @@ test("non-string frames are refused as not JSON", () => {
     const result = decodeServerMessage(frame as unknown as string);
     assert.ok(!result.ok && result.error.kind === "not-json");
   }
+});
+
+/** Values whose reading throws: a getter, Proxy traps, a revoked Proxy. */
+function throwingValues(): [string, Record<string, unknown>][] {
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const trap = (what: string) => () => {
+    throw new Error(`${what} trap`);
+  };
+  return [
+    ["a getter that throws", {
+      type: "message",
+      id: 1,
+      date: 0,
+      get text(): string {
+        throw new Error("x");
+      },
+    }],
+    ["a Proxy whose get trap throws", new Proxy({ type: "message" }, { get: trap("get") })],
+    [
+      "a Proxy whose every trap throws",
+      new Proxy({}, {
+        get: trap("get"),
+        ownKeys: trap("ownKeys"),
+        getPrototypeOf: trap("getPrototypeOf"),
+        has: trap("has"),
+        getOwnPropertyDescriptor: trap("getOwnPropertyDescriptor"),
+      }),
+    ],
+    ["a revoked Proxy", revoked as Record<string, unknown>],
+    ["a getter on the discriminator that throws", {
+      get type(): string {
+        throw new Error("no type");
+      },
+    }],
+    ["a getter that throws a non-Error", {
+      type: "message",
+      id: 1,
+      date: 0,
+      get text(): string {
+        throw "just a string";
+      },
+    }],
+  ];
+}
+
+test("a property that throws when read makes encode return invalid, never throw; is() says false", () => {
+  for (const [what, message] of throwingValues()) {
+    const result = encodeClientMessage(message as unknown as ClientMessage);
+    assert.ok(!result.ok && result.error.kind === "invalid", what);
+    assert.equal(result.error.pointer, "");
+    assert.equal(result.error.expected, "readable properties");
+    assert.match(result.error.message, /found a property read that threw /, what);
+    assert.equal(isClientMessage(message), false, what);
+    assert.equal(isChatLineMessage(message), false, what);
+    for (const { protocol } of committedProtocols) {
+      for (const side of ["server", "client"] as const) {
+        assert.ok(!protocol[side].encode(message).ok, `${protocol.name} ${side} encode: ${what}`);
+        assert.equal(protocol[side].is(message), false, `${protocol.name} ${side} is: ${what}`);
+      }
+    }
+  }
+  const [, getter] = throwingValues()[0] as [string, Record<string, unknown>];
+  const named = encodeClientMessage(getter as unknown as ClientMessage);
+  assert.ok(!named.ok && named.error.kind === "invalid");
+  assert.equal(named.error.type, "message");
+  assert.equal(
+    named.error.message,
+    'invalid "message" message: expected readable properties, found a property read that threw Error: x',
+  );
+});
+
+test("the thrown error's message is cut short", () => {
+  const message = {
+    type: "message",
+    id: 1,
+    date: 0,
+    get text(): string {
+      throw new Error("y".repeat(100_000));
+    },
+  };
+  const result = encodeClientMessage(message as unknown as ClientMessage);
+  assert.ok(!result.ok && result.error.kind === "invalid");
+  assert.ok(result.error.message.length < 200, `${result.error.message.length} characters`);
+  assert.match(result.error.found, /^a property read that threw Error: y+…$/);
+});
+
+test("a value that reads fine once and throws when written, or that JSON cannot hold, is an invalid error too", () => {
+  let reads = 0;
+  const message = {
+    type: "message",
+    id: 1,
+    date: 0,
+    get text(): string {
+      if (reads++ > 0) throw new Error("read twice");
+      return "hi";
+    },
+  };
+  const result = encodeClientMessage(message as unknown as ClientMessage);
+  assert.ok(!result.ok && result.error.kind === "invalid");
+  assert.match(result.error.message, /found a property read that threw Error: read twice$/);
+  const unprintable = {
+    type: "message",
+    id: 1,
+    date: 0,
+    get text(): string {
+      throw Object.create(null);
+    },
+  };
+  const odd = encodeClientMessage(unprintable as unknown as ClientMessage);
+  assert.ok(!odd.ok && odd.error.kind === "invalid" && odd.error.found === "a property read that threw ?");
+});
+
+test("a property of any type that JSON.stringify refuses (BigInt, a cycle, too deep for Bun) is invalid, never thrown", () => {
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  let deep: unknown = null;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  for (const meta of [1n, { n: [2n] }, cyclic]) {
+    const result = shapesProtocol.server.encode({ type: "shape", where: { x: 0, y: 0 }, meta } as never);
+    assert.ok(!result.ok && result.error.kind === "invalid" && result.error.type === "shape");
+    assert.match(result.error.found, /^a property read that threw TypeError: /);
+  }
+  // V8's JSON.stringify writes 100,000 levels; JavaScriptCore's runs out of stack, which encode reports.
+  const result = shapesProtocol.server.encode({ type: "shape", where: { x: 0, y: 0 }, meta: deep } as never);
+  if (result.ok) assert.ok(result.frame.endsWith(`null${"]".repeat(100_000)}}`));
+  else assert.match(result.error.message, /found a property read that threw RangeError: /);
 });

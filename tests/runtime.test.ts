@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { codePointLength, lengthOutside } from "../src/runtime/length.ts";
 import { quote, writeInteger, writeList } from "../src/runtime/encode.ts";
-import { describeValue, escapePointerSegment } from "../src/runtime/issue.ts";
+import { describeValue, escapePointerSegment, shorten } from "../src/runtime/issue.ts";
+import { invalidMessage } from "../src/runtime/decode.ts";
+import { guardWith } from "../src/runtime/guard.ts";
 import { chatProtocol, dispatchServerMessage, isIdMessage, isServerMessage } from "../src/generated/chat.ts";
 import type { ServerMessageHandlers } from "../src/generated/chat.ts";
 
@@ -80,6 +82,58 @@ test("describeValue names what was found without echoing long input", () => {
 test("JSON Pointer segments are escaped as RFC 6901 says", () => {
   assert.equal(escapePointerSegment("a/b~c"), "a~1b~0c");
   assert.equal(escapePointerSegment("~1"), "~01");
+});
+
+test("shorten cuts text to its limit with an ellipsis", () => {
+  assert.equal(shorten("abc", 3), "abc");
+  assert.equal(shorten("abcdef", 4), "abc…");
+  fc.assert(
+    fc.property(fc.string({ maxLength: 60 }), fc.integer({ min: 2, max: 40 }), (text, limit) => {
+      const cut = shorten(text, limit);
+      assert.ok(text.length <= limit ? cut === text : cut.length === limit && cut.endsWith("…"));
+    }),
+  );
+});
+
+test("a long JSON Pointer is cut in the error message and kept whole in the error", () => {
+  const pointer = "/children/0".repeat(256);
+  const error = invalidMessage("type", "tree", {
+    pointer,
+    expected: "at most 256 levels of nesting",
+    found: "an object",
+  });
+  assert.equal(error.pointer, pointer);
+  assert.equal(
+    error.message,
+    `invalid "tree" message at ${pointer.slice(0, 99)}…: expected at most 256 levels of nesting, found an object`,
+  );
+  assert.equal(
+    invalidMessage("type", "id", { pointer: "/a/b", expected: "x", found: "y" }).message.includes("/a/b:"),
+    true,
+  );
+  const huge = "/" + "k".repeat(1_000_000);
+  assert.ok(invalidMessage("type", "id", { pointer: huge, expected: "x", found: "y" }).message.length < 200);
+});
+
+test("guardWith never throws: values whose reading throws are not messages", () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const check = (
+    v: Readonly<Record<string, unknown>>,
+  ) => (v.x === 1 ? undefined : { pointer: "", expected: "", found: "" });
+  assert.equal(guardWith({ x: 1 }, check), true);
+  assert.equal(guardWith({ x: 2 }, check), false);
+  assert.equal(guardWith(proxy, check), false);
+  assert.equal(
+    guardWith({
+      get x() {
+        throw new Error("no");
+      },
+    }, check),
+    false,
+  );
+  assert.equal(guardWith({ x: 1, deep: [[[]]] }, check, 3), false, "nesting is measured when a bound is given");
+  assert.equal(guardWith({ x: 1, deep: [[]] }, check, 3), true);
 });
 
 test("decode errors name their kind and say what went wrong", () => {

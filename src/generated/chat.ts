@@ -14,7 +14,7 @@
  */
 
 import type { ClientProtocol, DecodeResult, EncodeResult, Fields, Handlers, Issue, PartialHandlers, Protocol } from "../runtime/mod.ts";
-import { UNKNOWN_TYPE, decodeWith, encodeWith, isFields, issueAt, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
+import { UNKNOWN_TYPE, decodeWith, encodeWith, guardWith, issueAt, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
 
 /**
  * A client id, assigned by the server when the connection opens. The MDN sample seeds ids from the clock, so they exceed 2^31 but stay below 2^53.
@@ -323,7 +323,7 @@ export function decodeServerMessageStrict(frame: string): DecodeResult<ServerMes
 
 /**
  * Validates a message a server sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws.
+ * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
@@ -333,13 +333,13 @@ export function encodeServerMessage(message: ServerMessage): EncodeResult {
 }
 
 /**
- * Tells whether a value is a valid {@link ServerMessage}.
+ * Tells whether a value is a valid {@link ServerMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isServerMessage(value: unknown): value is ServerMessage {
-  return isFields(value) && checkServerMessage(value, false) === undefined;
+  return guardWith(value, checkServerMessage);
 }
 
 /** One handler for every {@link ServerMessage}; leaving one out is a compile error. */
@@ -424,7 +424,7 @@ export function decodeClientMessageStrict(frame: string): DecodeResult<ClientMes
 
 /**
  * Validates a message a client sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws.
+ * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
@@ -434,13 +434,13 @@ export function encodeClientMessage(message: ClientMessage): EncodeResult {
 }
 
 /**
- * Tells whether a value is a valid {@link ClientMessage}.
+ * Tells whether a value is a valid {@link ClientMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isClientMessage(value: unknown): value is ClientMessage {
-  return isFields(value) && checkClientMessage(value, false) === undefined;
+  return guardWith(value, checkClientMessage);
 }
 
 /** One handler for every {@link ClientMessage}; leaving one out is a compile error. */
@@ -473,73 +473,73 @@ export function dispatchClientMessage(handlers: PartialClientMessageHandlers<unk
 }
 
 /**
- * Tells whether a value is a valid {@link IdMessage}.
+ * Tells whether a value is a valid {@link IdMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isIdMessage(value: unknown): value is IdMessage {
-  return isFields(value) && checkIdMessage(value, false) === undefined;
+  return guardWith(value, checkIdMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link RejectUsernameMessage}.
+ * Tells whether a value is a valid {@link RejectUsernameMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isRejectUsernameMessage(value: unknown): value is RejectUsernameMessage {
-  return isFields(value) && checkRejectUsernameMessage(value, false) === undefined;
+  return guardWith(value, checkRejectUsernameMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link UserListMessage}.
+ * Tells whether a value is a valid {@link UserListMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isUserListMessage(value: unknown): value is UserListMessage {
-  return isFields(value) && checkUserListMessage(value, false) === undefined;
+  return guardWith(value, checkUserListMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link UsernameMessage}.
+ * Tells whether a value is a valid {@link UsernameMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isUsernameMessage(value: unknown): value is UsernameMessage {
-  return isFields(value) && checkUsernameMessage(value, false) === undefined;
+  return guardWith(value, checkUsernameMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link ChatLineMessage}.
+ * Tells whether a value is a valid {@link ChatLineMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isChatLineMessage(value: unknown): value is ChatLineMessage {
-  return isFields(value) && checkChatLineMessage(value, false) === undefined;
+  return guardWith(value, checkChatLineMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link LoginMessage}.
+ * Tells whether a value is a valid {@link LoginMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isLoginMessage(value: unknown): value is LoginMessage {
-  return isFields(value) && checkLoginMessage(value, false) === undefined;
+  return guardWith(value, checkLoginMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link SayMessage}.
+ * Tells whether a value is a valid {@link SayMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isSayMessage(value: unknown): value is SayMessage {
-  return isFields(value) && checkSayMessage(value, false) === undefined;
+  return guardWith(value, checkSayMessage);
 }
 
 /**

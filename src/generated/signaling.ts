@@ -14,7 +14,7 @@
  */
 
 import type { ClientProtocol, DecodeResult, EncodeResult, Fields, Handlers, Issue, PartialHandlers, Protocol } from "../runtime/mod.ts";
-import { UNKNOWN_TYPE, decodeWith, encodeWith, isFields, issueAt, issueWithin, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
+import { UNKNOWN_TYPE, decodeWith, encodeWith, guardWith, isFields, issueAt, issueWithin, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
 
 /** An SDP offer or answer, as `RTCSessionDescription.toJSON()` gives it. */
 export interface SessionDescription {
@@ -542,7 +542,7 @@ export function decodeSignalingServerMessageStrict(frame: string): DecodeResult<
 
 /**
  * Validates a message a server sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws.
+ * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
@@ -552,13 +552,13 @@ export function encodeSignalingServerMessage(message: SignalingServerMessage): E
 }
 
 /**
- * Tells whether a value is a valid {@link SignalingServerMessage}.
+ * Tells whether a value is a valid {@link SignalingServerMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isSignalingServerMessage(value: unknown): value is SignalingServerMessage {
-  return isFields(value) && checkSignalingServerMessage(value, false) === undefined;
+  return guardWith(value, checkSignalingServerMessage);
 }
 
 /** One handler for every {@link SignalingServerMessage}; leaving one out is a compile error. */
@@ -667,7 +667,7 @@ export function decodeSignalingClientMessageStrict(frame: string): DecodeResult<
 
 /**
  * Validates a message a client sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws.
+ * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
@@ -677,13 +677,13 @@ export function encodeSignalingClientMessage(message: SignalingClientMessage): E
 }
 
 /**
- * Tells whether a value is a valid {@link SignalingClientMessage}.
+ * Tells whether a value is a valid {@link SignalingClientMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isSignalingClientMessage(value: unknown): value is SignalingClientMessage {
-  return isFields(value) && checkSignalingClientMessage(value, false) === undefined;
+  return guardWith(value, checkSignalingClientMessage);
 }
 
 /** One handler for every {@link SignalingClientMessage}; leaving one out is a compile error. */
@@ -732,113 +732,113 @@ export function dispatchSignalingClientMessage(handlers: PartialSignalingClientM
 }
 
 /**
- * Tells whether a value is a valid {@link IdMessage}.
+ * Tells whether a value is a valid {@link IdMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isIdMessage(value: unknown): value is IdMessage {
-  return isFields(value) && checkIdMessage(value, false) === undefined;
+  return guardWith(value, checkIdMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link RejectUsernameMessage}.
+ * Tells whether a value is a valid {@link RejectUsernameMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isRejectUsernameMessage(value: unknown): value is RejectUsernameMessage {
-  return isFields(value) && checkRejectUsernameMessage(value, false) === undefined;
+  return guardWith(value, checkRejectUsernameMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link UserListMessage}.
+ * Tells whether a value is a valid {@link UserListMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isUserListMessage(value: unknown): value is UserListMessage {
-  return isFields(value) && checkUserListMessage(value, false) === undefined;
+  return guardWith(value, checkUserListMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link UsernameMessage}.
+ * Tells whether a value is a valid {@link UsernameMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isUsernameMessage(value: unknown): value is UsernameMessage {
-  return isFields(value) && checkUsernameMessage(value, false) === undefined;
+  return guardWith(value, checkUsernameMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link ChatLineMessage}.
+ * Tells whether a value is a valid {@link ChatLineMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isChatLineMessage(value: unknown): value is ChatLineMessage {
-  return isFields(value) && checkChatLineMessage(value, false) === undefined;
+  return guardWith(value, checkChatLineMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link VideoOfferMessage}.
+ * Tells whether a value is a valid {@link VideoOfferMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isVideoOfferMessage(value: unknown): value is VideoOfferMessage {
-  return isFields(value) && checkVideoOfferMessage(value, false) === undefined;
+  return guardWith(value, checkVideoOfferMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link VideoAnswerMessage}.
+ * Tells whether a value is a valid {@link VideoAnswerMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isVideoAnswerMessage(value: unknown): value is VideoAnswerMessage {
-  return isFields(value) && checkVideoAnswerMessage(value, false) === undefined;
+  return guardWith(value, checkVideoAnswerMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link NewIceCandidateMessage}.
+ * Tells whether a value is a valid {@link NewIceCandidateMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isNewIceCandidateMessage(value: unknown): value is NewIceCandidateMessage {
-  return isFields(value) && checkNewIceCandidateMessage(value, false) === undefined;
+  return guardWith(value, checkNewIceCandidateMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link HangUpMessage}.
+ * Tells whether a value is a valid {@link HangUpMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isHangUpMessage(value: unknown): value is HangUpMessage {
-  return isFields(value) && checkHangUpMessage(value, false) === undefined;
+  return guardWith(value, checkHangUpMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link LoginMessage}.
+ * Tells whether a value is a valid {@link LoginMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isLoginMessage(value: unknown): value is LoginMessage {
-  return isFields(value) && checkLoginMessage(value, false) === undefined;
+  return guardWith(value, checkLoginMessage);
 }
 
 /**
- * Tells whether a value is a valid {@link SayMessage}.
+ * Tells whether a value is a valid {@link SayMessage}. Never throws.
  *
  * @param value Any value.
  * @returns `true` when it is one.
  */
 export function isSayMessage(value: unknown): value is SayMessage {
-  return isFields(value) && checkSayMessage(value, false) === undefined;
+  return guardWith(value, checkSayMessage);
 }
 
 /**

@@ -2,10 +2,17 @@
  * The decoder skeleton that every generated `decode*` function calls: parse,
  * then validate with the direction's generated check. It never throws.
  *
+ * Nesting: a message of a type that contains itself (a tree) is refused as
+ * `invalid` when it nests more than `MAX_DEPTH` (256) levels of objects and
+ * arrays, the message being level 1; the generated check measures it, without
+ * recursion, before validating (see `depth.ts`). Deno's and Bun's own
+ * `JSON.parse` take 400,000 levels without running out of stack; a parser
+ * that did would make the frame `not-json`, never a throw.
+ *
  * @module
  */
 import type { DecodeError, DecodeResult, EncodeError, Issue } from "./result.ts";
-import { describeValue } from "./issue.ts";
+import { describeValue, shorten } from "./issue.ts";
 import { type DirectionCheck, isFields, UNKNOWN_TYPE } from "./fields.ts";
 
 /**
@@ -13,7 +20,9 @@ import { type DirectionCheck, isFields, UNKNOWN_TYPE } from "./fields.ts";
  *
  * Extra properties that the schema does not name are kept on the returned
  * object (untyped) unless `strict` is set, in which case they are an
- * `invalid` error. Encoders never write them back out.
+ * `invalid` error. Encoders never write them back out. A message of a
+ * recursive type nested more than `MAX_DEPTH` (256) levels deep is an
+ * `invalid` error at the JSON Pointer where the depth ran out. Never throws.
  *
  * @param frame The text frame, exactly as received.
  * @param key The discriminator property, e.g. `"type"`.
@@ -77,17 +86,20 @@ export function notObject(value: unknown): DecodeError & EncodeError & { kind: "
  * ```
  */
 export function unknownType(key: string, tag: unknown): DecodeError & EncodeError & { kind: "unknown-type" } {
+  const found = describeValue(tag);
   return {
     kind: "unknown-type",
     type: tag,
-    message: typeof tag === "string"
-      ? `unknown ${JSON.stringify(key)}: ${describeValue(tag)} names no message`
-      : `unknown ${JSON.stringify(key)}: expected a string, found ${describeValue(tag)}`,
+    message: `unknown ${JSON.stringify(key)}: ${
+      typeof tag === "string" ? `${found} names no message` : `expected a string, found ${found}`
+    }`,
   };
 }
 
 /**
- * The error for a known message that breaks its schema.
+ * The error for a known message that breaks its schema. Its message shows
+ * only the first 100 characters of a long pointer (one 256 levels deep, or to
+ * a huge unknown key); `pointer` keeps it whole.
  *
  * @param key The discriminator property.
  * @param tag Which message the object claimed to be.
@@ -105,7 +117,7 @@ export function invalidMessage(
   tag: string,
   issue: Issue,
 ): DecodeError & EncodeError & { kind: "invalid" } {
-  const at = issue.pointer === "" ? "" : ` at ${issue.pointer}`;
+  const at = issue.pointer === "" ? "" : ` at ${shorten(issue.pointer, 100)}`;
   const what = key === "type" ? `${JSON.stringify(tag)} message` : `message with ${key} ${JSON.stringify(tag)}`;
   return {
     kind: "invalid",

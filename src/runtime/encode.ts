@@ -7,11 +7,23 @@
 import type { EncodeResult } from "./result.ts";
 import { invalidMessage, notObject, unknownType } from "./decode.ts";
 import { type DirectionCheck, isFields, UNKNOWN_TYPE } from "./fields.ts";
+import { shorten } from "./issue.ts";
 
 /**
  * Validates a message, then serializes it with the direction's generated
  * writer, which is specialized to each message type. Only the schema's
- * properties are written; others are dropped. Never throws.
+ * properties are written; others are dropped. Never throws:
+ *
+ * - a message of a recursive type nested more than `MAX_DEPTH` (256) levels
+ *   of objects and arrays deep (the message being level 1), or an object
+ *   graph with a cycle through such a type, is an `invalid` error at the JSON
+ *   Pointer where the depth ran out;
+ * - a message whose properties throw when read (a getter, a `Proxy` trap, a
+ *   revoked `Proxy`) is an `invalid` error at `""` saying that a property
+ *   read threw, with the start of what was thrown (its `type` is `""` when
+ *   the discriminator itself cannot be read); so is, as a last resort,
+ *   anything else that throws while writing: a `BigInt` or a cycle in a
+ *   property of any type, or one nested too deeply for Bun's `JSON.stringify`.
  *
  * @param message The message to encode.
  * @param key The discriminator property, e.g. `"type"`.
@@ -31,11 +43,32 @@ export function encodeWith<M>(
   check: DirectionCheck,
   write: (message: M) => string,
 ): EncodeResult {
-  if (!isFields(message)) return { ok: false, error: notObject(message) };
-  const issue = check(message, false);
-  if (issue === UNKNOWN_TYPE) return { ok: false, error: unknownType(key, message[key]) };
-  if (issue !== undefined) return { ok: false, error: invalidMessage(key, message[key] as string, issue) };
-  return { ok: true, frame: write(message) };
+  try {
+    if (!isFields(message)) return { ok: false, error: notObject(message) };
+    const issue = check(message, false);
+    if (issue === UNKNOWN_TYPE) return { ok: false, error: unknownType(key, message[key]) };
+    if (issue !== undefined) return { ok: false, error: invalidMessage(key, message[key] as string, issue) };
+    return { ok: true, frame: write(message) };
+  } catch (error) {
+    // A getter or a Proxy trap threw (or JSON.stringify, on a property of any type). The throw does not say where:
+    // the issue is at the message itself. Kept small: every client bundle carries it.
+    let thrown = "?";
+    let tag: unknown;
+    try {
+      thrown = shorten(String(error), 80);
+      tag = (message as Record<string, unknown>)[key];
+    } catch {
+      // What could be read has been.
+    }
+    return {
+      ok: false,
+      error: invalidMessage(key, typeof tag === "string" ? tag : "", {
+        pointer: "",
+        expected: "readable properties",
+        found: `a property read that threw ${thrown}`,
+      }),
+    };
+  }
 }
 
 /**

@@ -42,6 +42,24 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * Cuts text for an error message: at most `limit` UTF-16 units, ending in
+ * "…" when cut. Kept minimal (every client bundle carries it): a cut may
+ * split a surrogate pair, as a pointer to a lone-surrogate key already shows one.
+ *
+ * @param text Any text.
+ * @param limit The most UTF-16 units kept, the "…" included.
+ * @returns The text, or its start and "…".
+ * @example
+ * ```ts
+ * import { shorten } from "./issue.ts";
+ * shorten("abcdef", 4); // "abc…"
+ * ```
+ */
+export function shorten(text: string, limit: number): string {
+  return text.length <= limit ? text : text.slice(0, limit - 1) + "…";
+}
+
+/**
  * Escapes one reference token of a JSON Pointer (RFC 6901 section 4).
  *
  * @param segment A property name or array index.

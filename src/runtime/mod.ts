@@ -2,6 +2,8 @@
  * The runtime surface that generated modules import: results, validation
  * helpers, the decode and encode skeletons, guards, dispatch and the protocol
  * descriptor. It is small and stable on purpose; it compiles nothing at run time.
+ * Decoders, encoders and guards never throw; a message of a recursive type
+ * nested more than {@link MAX_DEPTH} (256) levels deep is refused as `invalid`.
  *
  * @example Decoding with a generated module
  * ```ts
@@ -29,5 +31,7 @@ export { codePointLength, lengthOutside } from "./length.ts";
 export { type DirectionCheck, type Fields, isFields, UNKNOWN_TYPE } from "./fields.ts";
 export { decodeWith, invalidMessage, notObject, unknownType } from "./decode.ts";
 export { encodeWith, quote, writeInteger, writeJson, writeList } from "./encode.ts";
+export { guardWith } from "./guard.ts";
+export { MAX_DEPTH, nestingIssue } from "./depth.ts";
 export type { Handlers, MessageOf, PartialHandlers, TagOf } from "./dispatch.ts";
 export type { ClientMessageOf, ClientProtocol, Direction, Protocol, ServerMessageOf } from "./protocol.ts";

@@ -14,13 +14,19 @@ import type { DecodeResult, EncodeResult } from "./result.ts";
 export interface Direction<M, K extends string> {
   /** Every discriminator value of this direction, in schema order. */
   readonly types: readonly TagOf<M, K>[];
-  /** Decodes a text frame; unknown properties are kept. Never throws. */
+  /**
+   * Decodes a text frame; unknown properties are kept. Never throws. A message of a recursive type nested more
+   * than `MAX_DEPTH` (256) levels of objects and arrays deep is an `invalid` error.
+   */
   decode(frame: string): DecodeResult<M>;
   /** Decodes a text frame; unknown properties are an `invalid` error. Never throws. */
   decodeStrict(frame: string): DecodeResult<M>;
-  /** Validates, then serializes a message. Never throws. */
+  /**
+   * Validates, then serializes a message. Never throws: nesting past `MAX_DEPTH` (256) levels, or a property that
+   * throws when read, is an `invalid` error.
+   */
   encode(message: M): EncodeResult;
-  /** Tells whether a value is a valid message of this direction. */
+  /** Tells whether a value is a valid message of this direction. Never throws. */
   is(value: unknown): value is M;
   /** Calls the handler for the message's type; returns whether one ran. */
   dispatch(handlers: PartialHandlers<M, K, unknown>, message: M): boolean;

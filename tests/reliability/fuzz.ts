@@ -1,6 +1,7 @@
 /**
  * Hostile input, at the codecs and at a live server. The codec fuzzer runs
- * every decoder of every committed protocol over arbitrary hostile frames;
+ * every decoder of every committed protocol over arbitrary hostile frames,
+ * and every encoder and guard over what those frames parse to;
  * the server fuzzer sends the same kinds of frames from many connections to
  * the reference server while well-behaved sessions chat through it, and
  * checks each frame's reaction against the documented one.
@@ -30,6 +31,28 @@ const DECODERS: readonly { name: string; decode: Decode }[] = [
   { name: "chat (client bundle) server decode", decode: chatClientProtocol.server.decode as Decode },
 ];
 
+type Encode = (message: unknown) => { ok: boolean };
+
+/** Every encoder and direction guard, which take what a frame parses to. */
+const ENCODERS: readonly { name: string; encode: Encode; is: (value: unknown) => boolean }[] = committedProtocols
+  .flatMap(({ protocol }) =>
+    (["server", "client"] as const).map((side) => ({
+      name: `${protocol.name} ${side}`,
+      encode: protocol[side].encode as Encode,
+      is: protocol[side].is as (value: unknown) => boolean,
+    }))
+  );
+
+/** What a text frame parses to, or `undefined` when it is not JSON (or too deep for this engine's parser). */
+function parsedOrUndefined(frame: string | Uint8Array): unknown {
+  if (typeof frame !== "string") return undefined;
+  try {
+    return JSON.parse(frame);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Own property names of the built-in prototypes, to compare before and after. */
 function prototypeSnapshot(): string {
   return [Object.prototype, Array.prototype, Function.prototype, String.prototype]
@@ -46,8 +69,13 @@ export interface CodecFuzzFigures {
   readonly accepted: number;
   readonly refused: number;
   readonly thrown: number;
-  /** The slowest single decoder call, in ms. */
+  /** Encoder and guard calls on the parsed frames, and those that threw or disagreed (encode ok but not `is`, or back). */
+  readonly encoderCalls: number;
+  readonly encoderThrown: number;
+  readonly encoderDisagreed: number;
+  /** The slowest single decoder call, and encoder and guard pair, in ms. */
   readonly slowestMs: number;
+  readonly slowestEncoderMs: number;
   readonly seconds: number;
   readonly seed: number;
   /** fast-check's counterexample when a property failed. */
@@ -68,7 +96,11 @@ export function fuzzCodecs(frames: number, seed: number): CodecFuzzFigures {
   let accepted = 0;
   let refused = 0;
   let thrown = 0;
+  let encoderCalls = 0;
+  let encoderThrown = 0;
+  let encoderDisagreed = 0;
   let slowestMs = 0;
+  let slowestEncoderMs = 0;
   let longRefusal = "";
   const started = performance.now();
   const details = fc.check(
@@ -90,6 +122,22 @@ export function fuzzCodecs(frames: number, seed: number): CodecFuzzFigures {
           if ((result.error?.message.length ?? 0) > 300) longRefusal = `${name}: ${result.error?.message.slice(0, 80)}`;
         }
       }
+      const parsed = parsedOrUndefined(frame);
+      for (const { name, encode, is } of parsed === undefined ? [] : ENCODERS) {
+        const at = performance.now();
+        let encoded: boolean;
+        let valid: boolean;
+        try {
+          encoded = encode(parsed).ok;
+          valid = is(parsed);
+        } catch (error) {
+          encoderThrown++;
+          throw new Error(`${name} encode or is threw on a ${kind} frame: ${error}`);
+        }
+        slowestEncoderMs = Math.max(slowestEncoderMs, performance.now() - at);
+        encoderCalls++;
+        if (encoded !== valid) encoderDisagreed++;
+      }
       return ({} as Record<string, unknown>).polluted === undefined;
     }),
     { numRuns: frames, seed, endOnFailure: true },
@@ -102,14 +150,21 @@ export function fuzzCodecs(frames: number, seed: number): CodecFuzzFigures {
     accepted,
     refused,
     thrown,
+    encoderCalls,
+    encoderThrown,
+    encoderDisagreed,
     slowestMs,
+    slowestEncoderMs,
     seconds: (performance.now() - started) / 1_000,
     seed,
     ...(details.failed && { counterexample: String(details.errorInstance ?? details.counterexample).slice(0, 500) }),
     checks: checks([
       [`${frames} frames went through every decoder`, !details.failed && details.numRuns === frames],
       ["no decoder threw", thrown === 0],
+      ["no encoder or guard threw on what the frames parse to", encoderThrown === 0 && encoderCalls > 0],
+      ["encode accepted exactly what is() accepted", encoderDisagreed === 0],
       ["no decoder call took 250 ms or more (no hang)", slowestMs < 250],
+      ["no encoder or guard call took 250 ms or more (no hang)", slowestEncoderMs < 250],
       ["no prototype changed", intact],
       ["every refusal's message is short: the input is never echoed", longRefusal === ""],
     ]),

@@ -64,12 +64,24 @@ const pollution = fc.constantFrom(
   '{"type":"video-offer","name":"a","target":"b","sdp":{"type":"offer","sdp":"x","__proto__":{"polluted":1}}}',
 );
 
-/** Nesting deep enough to overflow a recursive parser or validator. */
-const deep = fc.tuple(fc.integer({ min: 1_000, max: 50_000 }), fc.boolean()).map(([depth, inText]) =>
-  inText
-    ? `{"type":"message","id":1,"date":1,"text":${"[".repeat(depth)}${"]".repeat(depth)}}`
-    : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`
-);
+/**
+ * Nesting deep enough to overflow a recursive parser or validator: anonymous
+ * arrays and objects, and the recursive types of the tree protocol (a tree of
+ * nodes, an expression of sums) from just under its nesting bound to far past it.
+ */
+const deep = fc.tuple(fc.integer({ min: 1_000, max: 50_000 }), fc.nat({ max: 3 })).map(([depth, how]) => {
+  if (how === 0) return `{"type":"message","id":1,"date":1,"text":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+  if (how === 1) return `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+  // From 121 nodes (243 levels, under MAX_DEPTH's 256) to far past it, at most about 100 KB: a live
+  // server relays these to everyone, as types of another protocol. Deeper ones are in tests/recursive_schemas.test.ts.
+  const levels = 120 + (depth % 4_000);
+  if (how === 2) {
+    return `{"type":"tree","seq":1,"root":${'{"value":1,"children":['.repeat(levels)}` +
+      `{"value":1,"children":[]}${"]}".repeat(levels)}}`;
+  }
+  return `{"type":"evaluate","seq":1,"expr":${'{"kind":"sum","terms":['.repeat(levels)}` +
+    `{"kind":"num","value":1}${"]}".repeat(levels)}}`;
+});
 
 /** Strings and arrays far past every bound. */
 const huge = fc.tuple(fc.integer({ min: 5_000, max: 600_000 }), fc.nat({ max: 3 })).map(([size, how]) => {

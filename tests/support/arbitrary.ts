@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import type { Definition, ObjectShape, ProtocolModel, Shape } from "../../gen/model.ts";
-import { resolveShape } from "../../gen/model.ts";
+import { recursiveDefinitions, resolveShape } from "../../gen/model.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -48,14 +48,36 @@ function numberArbitrary(shape: Shape & { kind: "number" }): fc.Arbitrary<number
   return fc.oneof({ arbitrary: inner, weight: 9 }, { arbitrary: bounds, weight: 1 });
 }
 
+/** How many references to recursive types an arbitrary follows: past it, arrays are empty and optional properties left out. */
+const RECURSION_LIMIT = 4;
+
+/** Arrays reached through a reference to a recursive type have at most this many items, so trees stay small. */
+const RECURSIVE_ITEMS = 3;
+
+const recursiveNames = new WeakMap<ReadonlyMap<string, Definition>, ReadonlySet<string>>();
+
+function recursive(definitions: ReadonlyMap<string, Definition>): ReadonlySet<string> {
+  let names = recursiveNames.get(definitions);
+  if (names === undefined) {
+    names = new Set(recursiveDefinitions(definitions));
+    recursiveNames.set(definitions, names);
+  }
+  return names;
+}
+
 /**
  * An arbitrary of values that match a shape.
  *
  * @param shape The shape.
  * @param definitions The protocol's definitions, for references.
+ * @param depth How many references to recursive types lead here: deeper values are kept small and finite.
  * @returns Values that the generated validator must accept.
  */
-export function arbitraryFor(shape: Shape, definitions: ReadonlyMap<string, Definition>): fc.Arbitrary<Json> {
+export function arbitraryFor(
+  shape: Shape,
+  definitions: ReadonlyMap<string, Definition>,
+  depth = 0,
+): fc.Arbitrary<Json> {
   switch (shape.kind) {
     case "string":
       return stringArbitrary(shape);
@@ -69,25 +91,37 @@ export function arbitraryFor(shape: Shape, definitions: ReadonlyMap<string, Defi
       return fc.constantFrom(...shape.values);
     case "array": {
       const minLength = shape.minItems ?? 0;
-      return fc.array(arbitraryFor(shape.items, definitions), {
+      if (depth >= RECURSION_LIMIT && minLength === 0) return fc.constant([]);
+      return fc.array(arbitraryFor(shape.items, definitions, depth), {
         minLength,
-        maxLength: Math.min(shape.maxItems ?? 20, minLength + 20),
+        maxLength: Math.min(shape.maxItems ?? 20, minLength + (depth > 0 ? RECURSIVE_ITEMS : 20)),
       });
     }
     case "object":
-      return objectArbitrary(shape, definitions);
+      return objectArbitrary(shape, definitions, depth);
     case "ref":
-      return arbitraryFor(resolveShape(shape, definitions), definitions);
+      return arbitraryFor(
+        resolveShape(shape, definitions),
+        definitions,
+        recursive(definitions).has(shape.name) ? depth + 1 : depth,
+      );
     case "union":
-      return fc.oneof(...shape.members.map((m) => arbitraryFor(m, definitions)));
+      return fc.oneof(...shape.members.map((m) => arbitraryFor(m, definitions, depth)));
     case "any":
       return fc.jsonValue() as fc.Arbitrary<Json>;
   }
 }
 
-function objectArbitrary(shape: ObjectShape, definitions: ReadonlyMap<string, Definition>): fc.Arbitrary<Json> {
+function objectArbitrary(
+  shape: ObjectShape,
+  definitions: ReadonlyMap<string, Definition>,
+  depth = 0,
+): fc.Arbitrary<Json> {
   const model: Record<string, fc.Arbitrary<Json>> = {};
-  for (const property of shape.properties) model[property.name] = arbitraryFor(property.shape, definitions);
+  for (const property of shape.properties) {
+    if (depth >= RECURSION_LIMIT && !property.required) continue;
+    model[property.name] = arbitraryFor(property.shape, definitions, depth);
+  }
   const requiredKeys = shape.properties.filter((p) => p.required).map((p) => p.name);
   return fc.record(model, { requiredKeys, noNullPrototype: true }) as fc.Arbitrary<Json>;
 }

@@ -11,6 +11,7 @@ import { signalingProtocol } from "../../src/generated/signaling.ts";
 import type { Protocol } from "../../src/runtime/protocol.ts";
 import { jobsProtocol } from "../fixtures/generated/jobs.ts";
 import { tickerProtocol } from "../fixtures/generated/ticker.ts";
+import { treeProtocol } from "../fixtures/generated/tree.ts";
 
 export interface CommittedProtocol {
   readonly protocol: Protocol<unknown, unknown, string>;
@@ -38,7 +39,10 @@ function load(
   return { protocol, schema, model, serverType, clientType };
 }
 
-/** Every protocol generated into `src/generated/`, and the protocols of the tests written in JSON Schema and AsyncAPI. */
+/**
+ * Every protocol generated into `src/generated/`, and the protocols of the tests written in JSON Schema and
+ * AsyncAPI, the recursive `tree` among them.
+ */
 export const committedProtocols: readonly CommittedProtocol[] = [
   load(
     chatProtocol as unknown as Protocol<unknown, unknown, string>,
@@ -63,5 +67,11 @@ export const committedProtocols: readonly CommittedProtocol[] = [
     "tests/fixtures/jobs.schema.json",
     "JobsServerMessage",
     "JobsClientMessage",
+  ),
+  load(
+    treeProtocol as unknown as Protocol<unknown, unknown, string>,
+    "tests/fixtures/tree.schema.json",
+    "TreeServerMessage",
+    "TreeClientMessage",
   ),
 ];
