@@ -92,6 +92,11 @@ for (const [index, block] of blocks.entries()) {
       cleanUp();
       process.exit(1);
     }
+    if (/&\n/.test(block.text) && runs === 0) {
+      // What the guide says the editor knows: the project's files type-check against the installed package.
+      const written = blocks.filter((b) => b.file?.endsWith(".ts")).map((b) => b.file as string);
+      shell(`deno check ${written.join(" ")}`, `the guide's files type-check (deno check ${written.join(" ")})`);
+    }
     const output = shell(block.text, `step ${index + 1}: ${block.text.split("\n")[0]}`);
     if (/&\n/.test(block.text)) {
       runs++;

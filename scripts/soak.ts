@@ -76,9 +76,8 @@ const SCENARIOS: readonly Scenario[] = [
     about: `The same stream, through a TCP proxy that ${size.halfOpen.cuts} times silently stops forwarding both ` +
       `ways (no FIN, no RST, no close frame), ${size.halfOpen.up} ms after each login. The session runs ` +
       `\`watchIdle\` with a ${size.halfOpen.idleTimeout} ms timeout: it must find each dead connection, drop it ` +
-      "(4100) and reconnect, with the same guarantees as above. The server does not notice: the cut connection " +
-      "stays in its room until the server's own idle timeout, if any (Bun.serve closes idle sockets after 120 s; " +
-      "Deno.serve has none).",
+      "(4100) and reconnect, with the same guarantees as above. The server finds the cut connection by its own " +
+      "heartbeat (the typed server's `idleTimeout`, 30 s by default) and drops it from the room.",
     rows: [...streamRows, ["time to find a cut connection, ms", (f) => (f.detection ? ms(f.detection) : "–")]],
   },
   {
@@ -266,8 +265,8 @@ const LIMITS = [
   "acknowledgements. `ChatSession` treats the server's echo of each line as its receipt and reports the lines " +
   "without one (`onUnconfirmed`, `lines.unconfirmed`); some of them did reach the room, their echo being what was " +
   "lost. Saying them again could repeat them, so the session leaves that to the application.",
-  "- The server does not find half-open connections itself: a client that vanished stays in the room, and in its " +
-  "user list, until the runtime's idle timeout closes the socket (Bun.serve: 120 s; Deno.serve: none).",
+  "- A client that vanished without a word (a half-open connection) stays in the room, and in its user list, until " +
+  "the server's heartbeat finds it: up to the typed server's `idleTimeout` (30 s by default) and a few seconds.",
   "- On Deno, a client that keeps sending after the server's close frame may see the connection reset (1006) " +
   "instead of the close frame; the restart scenario's lines in flight at that moment are among those reported.",
   "",

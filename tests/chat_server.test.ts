@@ -247,7 +247,7 @@ test("a frame larger than the limit closes that client with 1009", async () => {
 });
 
 test("a client over its rate limit is closed with 1008; others carry on", async () => {
-  const { server, refusals } = await start({ room: { framesPerSecond: 5, burst: 10 } });
+  const { server, refusals } = await start({ room: { limits: { framesPerSecond: 5, burst: 10 } } });
   try {
     const good = await join(server.socketUrl, "good");
     const flood = await join(server.socketUrl, "flood");
@@ -295,7 +295,7 @@ test("with an origins list, an upgrade from another origin is refused with 403; 
 
 test("a client that stops reading is cut off at its buffer limit; the others keep getting every line", async () => {
   const { server, refusals } = await start({
-    room: { maxUnsentBytes: 256 * 1024, framesPerSecond: 1000, burst: 1000 },
+    room: { limits: { maxUnsentBytes: 256 * 1024, framesPerSecond: 1000, burst: 1000 } },
   });
   const stalled = net.connect(server.port, "127.0.0.1");
   try {
@@ -321,11 +321,10 @@ test("a client that stops reading is cut off at its buffer limit; the others kee
     }
     await listener.client.next((m) => m.type === "message" && m.date === sent - 1, 60_000);
     assert.ok(cutAt !== undefined, `the stalled client was not cut off after ${sent} lines`);
-    assert.deepEqual(
-      refusals.map((r) => [r.code, r.reason]),
-      [[1008, `too slow: more than ${256 * 1024} bytes waiting to be sent`]],
-      "the stalled client, and only it, was disconnected",
-    );
+    // Cut when over the limit for the grace period, or at once when over four times it, whichever comes first.
+    assert.equal(refusals.length, 1, "the stalled client, and only it, was disconnected");
+    assert.equal(refusals[0]?.code, 1008);
+    assert.match(refusals[0]?.reason ?? "", /^too slow: more than (262144|1048576) bytes waiting to be sent/);
     const received = listener.client.frames.filter((f) => f.json?.type === "message").map((f) => f.json.date);
     assert.deepEqual(received, Array.from({ length: sent }, (_, i) => i), "the listener got every line, in order");
     assert.equal(server.room.size, 2);

@@ -1,6 +1,6 @@
 /**
  * Packaging: the npm package holds exactly what a user needs, its entry points
- * exist and load on Node.js, its server entry serves on Bun and Deno, a
+ * exist and load on Node.js, its typed server serves on Bun, Deno and Node, a
  * client bundle pulls in no generator, ajv or server code, and JSR's
  * manifest names documented entry points.
  */
@@ -40,26 +40,33 @@ test("npm pack lists exactly the built package, README and LICENSE", () => {
   for (const target of targets) assert.ok(files.includes(target), `${target} is exported but not packed`);
 });
 
-test("the built server entry serves on Bun and on Deno: loadServe finds each runtime's adapter in dist/", () => {
+test("the built typed server serves on Bun, Deno and Node.js 20: loadServe finds each runtime's adapter in dist/", () => {
   const script = `
-    const { loadServe } = await import(${JSON.stringify(join(ROOT, manifest.exports["./server"].default))});
-    const serve = await loadServe();
-    const server = await serve({ port: 0 }, { message: (socket, frame) => socket.send("echo " + frame) });
-    const ws = new WebSocket(server.url);
-    ws.onopen = () => ws.send("hi");
+    const { createServer } = await import(${JSON.stringify(join(ROOT, manifest.exports["./server"].default))});
+    const { chatProtocol } = await import(${JSON.stringify(join(ROOT, manifest.exports["./chat"].default))});
+    const server = createServer(chatProtocol, {
+      partialHandlers: {
+        message: ({ id, text, date }, conn) => conn.send({ type: "message", id, name: conn.protocol, text, date }),
+      },
+    });
+    const listening = await server.listen({ port: 0 });
+    const ws = new WebSocket(listening.url, ["json"]);
+    ws.onopen = () => ws.send(JSON.stringify({ type: "message", id: 1, text: "hi", date: 2 }));
     const reply = await new Promise((resolve) => (ws.onmessage = (event) => resolve(event.data)));
     ws.close();
-    await server.stop();
+    await listening.stop();
     console.log(reply);
     process.exit(0);
   `;
   const file = join(ROOT, "dist", "serve_probe.mjs");
   writeFileSync(file, `import process from "node:process";\n${script}`);
+  const runs = [["bun", [file]], ["deno", ["run", "-A", file]], ["node", ["--experimental-websocket", file]]] as const;
   try {
-    for (const [runtime, args] of [["bun", [file]], ["deno", ["run", "-A", file]]] as const) {
-      const run = spawnSync(join(ROOT, "node_modules", ".bin", runtime), args, { encoding: "utf8", timeout: 30_000 });
+    for (const [runtime, args] of runs) {
+      const program = runtime === "node" ? "node" : join(ROOT, "node_modules", ".bin", runtime);
+      const run = spawnSync(program, args, { encoding: "utf8", timeout: 30_000 });
       assert.equal(run.status, 0, `${runtime}: ${run.stderr}`);
-      assert.equal(run.stdout.trim(), "echo hi", runtime);
+      assert.equal(run.stdout.trim(), '{"type":"message","id":1,"name":"json","text":"hi","date":2}', runtime);
     }
   } finally {
     rmSync(file, { force: true });

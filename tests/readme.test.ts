@@ -14,6 +14,13 @@ import { spawn } from "node:child_process";
 import { ChatSession } from "../src/chat/mod.ts";
 import { nextMessage } from "../src/client/mod.ts";
 import { startReferenceServer } from "../scripts/chat/server.ts";
+import { RawClient } from "./support/raw_client.ts";
+
+async function until(check: () => boolean, timeout = 5_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(check(), "not within the time allowed");
+}
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -41,8 +48,9 @@ function quickStartBlocks(): { schema: string; config: string; demo: string } {
   return { schema: schema.code, config: config.code, demo: demo.code };
 }
 
-test("README's quick start generates and runs as written, printing what README says", () => {
-  const { schema, config, demo } = quickStartBlocks();
+/** Generates README's ping protocol in a scratch folder, as the quick start says. */
+function generatePing(): string {
+  const { schema, config } = quickStartBlocks();
   const dir = mkdtempSync(join(tmpdir(), "typewire-readme-"));
   mkdirSync(join(dir, "schema"));
   writeFileSync(join(dir, "schema", "ping.ts"), schema);
@@ -54,7 +62,12 @@ test("README's quick start generates and runs as written, printing what README s
   assert.equal(gen.status, 0, gen.stderr);
   assert.match(gen.stdout, /wrote schema\/ping\.schema\.json/);
   assert.match(gen.stdout, /wrote src\/generated\/ping\.ts/);
+  return dir;
+}
 
+test("README's quick start generates and runs as written, printing what README says", () => {
+  const { demo } = quickStartBlocks();
+  const dir = generatePing();
   writeFileSync(join(dir, "ping_demo.ts"), demo);
   const run = spawnSync(DENO, ["run", "ping_demo.ts"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
@@ -67,7 +80,45 @@ test("README's quick start generates and runs as written, printing what README s
   });
 });
 
-for (const [runtime, command] of [["Deno", [DENO, "run", "--allow-net"]], ["Bun", [BUN]]] as const) {
+for (const [runtime, command] of [["Deno", [DENO, "run", "-A"]], ["Bun", [BUN]]] as const) {
+  test(`README's typed server runs as written on ${runtime}: auth at the upgrade, a typed answer`, async () => {
+    const dir = generatePing();
+    const code = readmeBlock("## Your own server", "## The client", 0).replace(
+      '"typewire/server"',
+      JSON.stringify(pathToFileURL(join(ROOT, "src/server/mod.ts")).href),
+    );
+    writeFileSync(join(dir, "ping_server.ts"), code.replace("{ port: 8081 }", "{ port: 0 }"));
+    const check = spawnSync(DENO, ["check", "ping_server.ts"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    assert.equal(check.status, 0, `README's server does not type-check: ${check.stdout}${check.stderr}`);
+    const [program, ...args] = command;
+    const server = spawn(program, [...args, join(dir, "ping_server.ts")], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the server did not start: ${output}`)), 30_000);
+        server.stderr.on("data", (chunk) => (output += chunk));
+        server.stdout.on("data", (chunk) => {
+          output += chunk;
+          const match = /listening (\S+)/.exec(output);
+          if (match === null) return;
+          clearTimeout(timer);
+          resolve(match[1] as string);
+        });
+      });
+      await assert.rejects(RawClient.open(url, []), "no token: refused with 401");
+      const client = await RawClient.open(`${url}?token=let-me-in`, []);
+      client.send({ type: "ping", seq: 7 });
+      assert.deepEqual((await client.next()).json, { type: "pong", seq: 7 });
+      client.close();
+      await until(() => output.includes("ann pinged 7"));
+    } finally {
+      server.kill();
+    }
+  });
+
   test(`README's bot runs as written on ${runtime} and answers !echo`, async () => {
     const code = readmeBlock("## The client", "## Layout", 0).replace(
       '"./src/chat/mod.ts"',

@@ -15,8 +15,7 @@ import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import { launchChromium } from "./support/chromium.ts";
 import { ChatRoom } from "../src/chat/server/room.ts";
-import type { ServeOptions } from "../src/server/contract.ts";
-import { loadServe } from "../src/server/this_runtime.ts";
+import type { ListenOptions } from "../src/server/typed_server.ts";
 import { runProgram } from "../scripts/bench/processes.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
@@ -38,13 +37,9 @@ async function bundle(entry: string): Promise<string> {
 }
 
 /** A chat room on this runtime's adapter, with whatever HTTP the test needs beside it. */
-async function startChat(fetch?: ServeOptions["fetch"]) {
-  const serve = await loadServe();
+async function startChat(fetch?: ListenOptions["fetch"]) {
   const room = new ChatRoom({ onRefusal: (r) => console.error("refused", r) });
-  return await serve({
-    selectProtocol: (offered) => (offered.includes("json") ? "json" : undefined),
-    ...(fetch && { fetch }),
-  }, room);
+  return await room.listen({ ...(fetch && { fetch }) });
 }
 
 test("Chromium: the client module alone, bundled into a page under a strict CSP, logs in and chats", async () => {

@@ -28,7 +28,7 @@ const server = await startReferenceServer({
     ...(backend && { backend }),
     ...(limits === "default"
       ? { onRefusal: (refusal) => console.log(`refusal ${JSON.stringify(refusal)}`) }
-      : { framesPerSecond: 1e9, burst: 1e9, maxUnsentBytes: 64 * 1024 * 1024 }),
+      : { limits: { framesPerSecond: 1e9, burst: 1e9, maxUnsentBytes: 64 * 1024 * 1024 } }),
   },
 });
 console.log(`listening ${server.port}`);

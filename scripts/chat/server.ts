@@ -3,12 +3,11 @@
  * on whichever of Bun and Deno runs it; alone, or as one of several instances
  * sharing the room through Redis (the room option's backend).
  */
-import { ChatRoom, type ChatRoomOptions } from "../../src/chat/server/room.ts";
-import { loadServe } from "../../src/server/this_runtime.ts";
+import { CHAT_LIMITS, ChatRoom, type ChatRoomOptions } from "../../src/chat/server/room.ts";
 import { buildPage, pageHandler } from "./page.ts";
 
 /** The largest frame the server accepts by default: room for a WebRTC offer's SDP. */
-export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES = CHAT_LIMITS.maxFrameBytes as number;
 
 /** How to run the reference server. */
 export interface ReferenceServerOptions {
@@ -44,22 +43,17 @@ export interface ReferenceServer {
  * @returns The running server.
  */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const serve = await loadServe();
-  const room = new ChatRoom(options.room);
+  const room = new ChatRoom({
+    ...options.room,
+    ...(options.origins && { origins: options.origins }),
+    limits: { ...options.room?.limits, ...(options.maxFrameBytes && { maxFrameBytes: options.maxFrameBytes }) },
+  });
   const assets = options.page === false ? undefined : await buildPage();
-  const origins = options.origins;
-  const running = await serve({
+  const running = await room.listen({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 6502,
-    selectProtocol: (offered) => (offered.includes("json") ? "json" : undefined),
-    refuse: (request) => {
-      const origin = request.headers.get("origin");
-      if (origins === undefined || origin === null || origins.includes(origin)) return undefined;
-      return new Response(`origin not allowed: ${origin}`, { status: 403 });
-    },
     ...(assets && { fetch: pageHandler(assets) }),
-    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-  }, room);
+  });
   const host = running.hostname.includes(":") ? `[${running.hostname}]` : running.hostname;
   return {
     room,

@@ -1,8 +1,10 @@
 /**
  * The server-side WebSocket contract every runtime adapter implements: a
  * socket, its handlers, and a running server. Code written against it (the
- * chat server core, test servers) runs unchanged on `Bun.serve` and
- * `Deno.serve`; only `src/server/bun/` and `src/server/deno/` touch a runtime.
+ * typed server, test servers) runs unchanged on `Bun.serve`, `Deno.serve` and
+ * Node.js; only `src/server/bun/`, `src/server/deno/` and `src/server/node/`
+ * touch a runtime. Every adapter behaves the same way: the table in README's
+ * "Your own server" section, checked by `tests/transport.test.ts` on each.
  *
  * @module
  */
@@ -15,6 +17,8 @@ export interface ServerSocket {
   readonly origin: string | undefined;
   /** The peer's address. */
   readonly remoteAddress: string;
+  /** What the `upgrade` hook returned for this connection (`undefined` without one). */
+  readonly data: unknown;
   /** Bytes handed to the runtime that it has not written to the network yet. */
   readonly bufferedAmount: number;
   /**
@@ -23,21 +27,55 @@ export interface ServerSocket {
    * @returns `false` when the socket is no longer open and nothing was sent.
    */
   send(frame: string): boolean;
-  /** Starts the closing handshake with a code and a reason. */
+  /**
+   * Starts the closing handshake with a code and a reason (cut to 123 UTF-8 bytes at a character boundary). A peer
+   * that does not complete it within the server's `closeTimeout` loses its TCP connection where the runtime allows it.
+   */
   close(code?: number, reason?: string): void;
+  /** Receives what is published to `topic` from now on. */
+  subscribe(topic: string): void;
+  /** Stops receiving what is published to `topic`. */
+  unsubscribe(topic: string): void;
 }
 
-/** What happens on each connection. Every handler is optional but `message`. */
+/**
+ * What each connection does. Every handler is optional but `message`. A
+ * handler that throws, or returns a promise that rejects, closes that one
+ * connection with 1011 and is reported to `ServeOptions.onError`; the server
+ * and every other connection carry on. What a handler returns is ignored,
+ * but for a promise's rejection.
+ */
 export interface SocketHandlers {
   /** A connection opened (after the upgrade). */
-  open?(socket: ServerSocket): void;
+  open?(socket: ServerSocket): unknown;
   /** A frame arrived: text as a string, binary as bytes. */
-  message(socket: ServerSocket, data: string | Uint8Array): void;
-  /** The connection closed, from either side. */
+  message(socket: ServerSocket, data: string | Uint8Array): unknown;
+  /**
+   * The connection closed, from either side. When the server closed it (`socket.close`, a frame over the limit,
+   * `stop()`), `code` and `reason` are the ones the server sent, whatever the peer answered. Otherwise they are the
+   * peer's, or 1006 (and an empty reason) when it ended without a closing handshake: a reset, a heartbeat timeout.
+   */
   close?(socket: ServerSocket, code: number, reason: string): void;
 }
 
-/** How to listen and which upgrades to accept. */
+/** An accepted upgrade: the data every later event of that connection sees, and optionally the subprotocol. */
+export interface Acceptance {
+  /** Kept on the connection as `ServerSocket.data`. */
+  readonly data?: unknown;
+  /** The subprotocol to select; when absent, `selectProtocol` chooses. */
+  readonly protocol?: string;
+}
+
+/** Synchronous or asynchronous. */
+export type Maybe<T> = T | Promise<T>;
+
+/**
+ * Decides on an upgrade request before the connection opens: a `Response`
+ * refuses it (401, 403, 429...), anything else accepts it.
+ */
+export type UpgradeHook = (request: Request, remoteAddress: string) => Maybe<Response | Acceptance | undefined>;
+
+/** How to listen, which upgrades to accept, and the limits every adapter enforces alike. */
 export interface ServeOptions {
   /** The address to listen on. @default "127.0.0.1" */
   readonly hostname?: string;
@@ -48,15 +86,30 @@ export interface ServeOptions {
    * `undefined` selects none. @default none is selected
    */
   readonly selectProtocol?: (offered: readonly string[]) => string | undefined;
-  /** Refuses an upgrade by returning a response (e.g. 403 for a disallowed `Origin`). */
-  readonly refuse?: (request: Request) => Response | undefined;
+  /**
+   * Accepts (optionally with data for the connection) or refuses an upgrade; may be async. A hook that throws
+   * refuses with 500. @default every well-formed upgrade is accepted
+   */
+  readonly upgrade?: UpgradeHook;
   /** Answers plain HTTP requests (anything that is not a WebSocket upgrade). @default 404 */
   readonly fetch?: (request: Request) => Response | Promise<Response>;
   /**
    * The largest frame accepted, in bytes; a bigger one closes the connection with 1009
-   * (message too big) and is not delivered. @default 1048576
+   * (`frame larger than N bytes`) and is not delivered. @default 1048576
    */
   readonly maxFrameBytes?: number;
+  /**
+   * Seconds a peer may stay silent (answering no ping) before it is cut; its `close` handler then gets 1006. The
+   * runtime's own ping where it has one (Bun, Deno), a timer otherwise (Node). `0` turns it off. @default 30
+   */
+  readonly idleTimeout?: number;
+  /**
+   * Milliseconds a peer has to answer a close frame before its TCP connection is cut (Bun, Node; Deno's WebSocket has
+   * no way to cut its connection, so there the peer keeps it until it goes). @default 3000
+   */
+  readonly closeTimeout?: number;
+  /** Told about a handler that threw; that connection is closed with 1011. @default a line on the console */
+  readonly onError?: (error: unknown, socket: ServerSocket) => void;
 }
 
 /** A server that is listening. */
@@ -65,6 +118,10 @@ export interface RunningServer {
   readonly port: number;
   /** `ws://hostname:port/` */
   readonly url: string;
+  /** Open connections. */
+  readonly connections: number;
+  /** Sends one frame to every connection subscribed to `topic` (Bun's native publish on Bun). */
+  publish(topic: string, frame: string): void;
   /** Closes every connection with 1001 (going away) and stops listening. */
   stop(): Promise<void>;
 }
@@ -74,6 +131,12 @@ export type Serve = (options: ServeOptions, handlers: SocketHandlers) => Promise
 
 /** The frame size limit when none is given: 1 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** The heartbeat's timeout when none is given, in seconds. */
+export const DEFAULT_IDLE_TIMEOUT = 30;
+
+/** How long a peer has to answer a close frame when no `closeTimeout` is given, in milliseconds. */
+export const DEFAULT_CLOSE_TIMEOUT = 3_000;
 
 /**
  * The offered subprotocols of an upgrade request.
@@ -116,6 +179,11 @@ export function frameExceeds(data: string | Uint8Array, limit: number): boolean 
     if (bytes > limit) return true;
   }
   return false;
+}
+
+/** The reason every adapter gives when it closes a connection for a frame over `maxFrameBytes` (code 1009). */
+export function frameTooBig(limit: number): string {
+  return `frame larger than ${limit} bytes`;
 }
 
 /**

@@ -1,19 +1,58 @@
 /**
- * typewire's server side, runtime-neutral: the socket contract the adapters
- * implement (`typewire/server/bun`, `typewire/server/deno`) and the reference
- * chat room that runs on any of them.
+ * typewire's server side, runtime-neutral: the typed server (`createServer`),
+ * its policy and connections, and the transport contract the adapters
+ * implement (`typewire/server/bun`, `typewire/server/deno`,
+ * `typewire/server/node`).
  *
- * @example A chat room on whichever runtime runs this
+ * @example A typed server on whichever runtime runs this
  * ```ts
- * import { ChatRoom, loadServe } from "./mod.ts";
- * const serve = await loadServe();
- * const server = await serve({ port: 6502, selectProtocol: (offered) => offered.find((p) => p === "json") }, new ChatRoom());
- * await server.stop();
+ * import { createServer } from "./mod.ts";
+ * import { echoProtocol } from "../../tests/fixtures/generated/echo.ts";
+ *
+ * const server = createServer(echoProtocol, {
+ *   handlers: {
+ *     say: ({ seq, text }, conn) => conn.send({ type: "echo", seq, text }),
+ *     ping: ({ seq }, conn) => conn.send({ type: "pong", seq }),
+ *   },
+ * });
+ * const listening = await server.listen({ port: 0 });
+ * await listening.stop();
  * ```
  *
  * @module
  */
-export type { RunningServer, Serve, ServeOptions, ServerSocket, SocketHandlers } from "./contract.ts";
-export { DEFAULT_MAX_FRAME_BYTES, frameExceeds, isUpgrade, offeredProtocols } from "./contract.ts";
+export {
+  createServer,
+  type ListeningServer,
+  type ListenOptions,
+  type MessageHandler,
+  type MessageHandlers,
+  type Refusal,
+  type ServerHooks,
+  type TypedServer,
+  type TypedServerOptions,
+  type UpgradeInfo,
+} from "./typed_server.ts";
+export { type Connection, MessageRefused } from "./connection.ts";
+export { CloseCode, DEFAULT_LIMITS, type Limits, resolveLimits } from "./policy.ts";
+export type {
+  Acceptance,
+  Maybe,
+  RunningServer,
+  Serve,
+  ServeOptions,
+  ServerSocket,
+  SocketHandlers,
+  UpgradeHook,
+} from "./contract.ts";
+export {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_FRAME_BYTES,
+  frameExceeds,
+  isUpgrade,
+  offeredProtocols,
+} from "./contract.ts";
+export { closeReason } from "./close_reason.ts";
 export { loadServe, serverRuntime } from "./this_runtime.ts";
-export { ChatRoom, type ChatRoomOptions, type Refusal } from "../chat/server/room.ts";
+export { ChatRoom, type ChatRoomOptions } from "../chat/server/room.ts";

@@ -17,7 +17,7 @@ import { type Check, checks, sleep, until, within } from "./verdict.ts";
 
 /** One client streams a line every `lineEvery` ms; the room lets it (the default limit is 20 lines a second). */
 function streamRoom(refusals: Refusal[]): ChatRoomOptions {
-  return { framesPerSecond: 2_000, burst: 5_000, onRefusal: (refusal) => refusals.push(refusal) };
+  return { limits: { framesPerSecond: 2_000, burst: 5_000 }, onRefusal: (refusal) => refusals.push(refusal) };
 }
 
 /** What a fault scenario measured. */

@@ -216,9 +216,7 @@ export async function runSlowReader(options: SlowReaderOptions): Promise<SlowRea
     page: false,
     // The talker sends faster than the default rate limit allows a client: only the buffer limit is under test.
     room: {
-      maxUnsentBytes: options.maxUnsentBytes,
-      framesPerSecond: 10_000,
-      burst: 10_000,
+      limits: { maxUnsentBytes: options.maxUnsentBytes, framesPerSecond: 10_000, burst: 10_000 },
       onRefusal: (r) => refusals.push(r),
     },
   });

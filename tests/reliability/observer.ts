@@ -15,21 +15,25 @@ import type { ChatLineMessage } from "../../src/generated/chat.ts";
  * @param name The observer's name in the user list.
  */
 export function observeRoom(room: ChatRoom, onLine: (line: ChatLineMessage) => void, name = "observer"): void {
+  const handlers = room.server.socketHandlers;
   const socket: ServerSocket = {
     protocol: "json",
     origin: undefined,
     remoteAddress: "in-process observer",
+    data: { id: 0, name: undefined },
     bufferedAmount: 0,
     send(frame) {
       const message = JSON.parse(frame);
       if (message.type === "id") {
-        room.message(socket, JSON.stringify({ type: "username", id: message.id, name, date: Date.now() }));
+        void handlers.message(socket, JSON.stringify({ type: "username", id: message.id, name, date: Date.now() }));
       } else if (message.type === "message") {
         onLine(message);
       }
       return true;
     },
     close() {},
+    subscribe() {},
+    unsubscribe() {},
   };
-  room.open(socket);
+  void handlers.open?.(socket);
 }

@@ -13,6 +13,8 @@ import {
 import { connect } from "../../src/client/mod.ts";
 import { tickerProtocol } from "../fixtures/generated/ticker.ts";
 import { jobsProtocol } from "../fixtures/generated/jobs.ts";
+import { echoProtocol } from "../fixtures/generated/echo.ts";
+import { createServer } from "../../src/server/typed_server.ts";
 
 // A client's chat line has no name (the server sets it), so it is no server message.
 // (A login is: the server's "username" broadcast has the same shape.)
@@ -89,3 +91,54 @@ const jobs = connect(jobsProtocol, "ws://127.0.0.1:1", {
 });
 // @ts-expect-error task is one of the AsyncAPI document's enum values
 jobs.send({ kind: "submit", job: "a", task: "paint", input: "" });
+
+// The typed server: handlers, connection data and sending are typed by the protocol and the upgrade hook.
+createServer(echoProtocol, {
+  async upgrade(request) {
+    const known = await Promise.resolve(request.headers.has("authorization"));
+    return known ? { user: "ann" } : new Response(null, { status: 401 });
+  },
+  handlers: {
+    say(message, conn) {
+      const user: string = conn.data.user;
+      // @ts-expect-error the upgrade hook's data has no `role`
+      conn.data.role;
+      // @ts-expect-error a "say" is something a client sends, not the server
+      conn.send({ type: "say", seq: 1, text: user });
+      conn.send({ type: "echo", seq: message.seq, text: message.text });
+    },
+    ping: (message, conn) => conn.send({ type: "pong", seq: message.seq }),
+  },
+});
+
+createServer(echoProtocol, {
+  handlers: {
+    // @ts-expect-error a wrong handler parameter: the "say" handler receives a "say" message
+    say: (message: { type: "ping"; seq: number }) => message.seq,
+    ping: () => {},
+  },
+});
+
+// @ts-expect-error the exhaustive form misses the "ping" handler
+createServer(echoProtocol, { handlers: { say: () => {} } });
+
+// The partial form may leave types out, but not name one the protocol lacks.
+createServer(echoProtocol, { partialHandlers: { say: () => {} } });
+// @ts-expect-error "shout" is no client message
+createServer(echoProtocol, { partialHandlers: { shout: () => {} } });
+
+// Without an upgrade hook, the connection's data is undefined.
+createServer(echoProtocol, {
+  partialHandlers: {
+    say(_message, conn) {
+      const none: undefined = conn.data;
+      console.log(none);
+    },
+  },
+});
+
+// A publish takes only server messages.
+const echoServer = createServer(echoProtocol, { partialHandlers: {} });
+echoServer.publish("t", { type: "pong", seq: 1 });
+// @ts-expect-error a "ping" is a client message
+echoServer.publish("t", { type: "ping", seq: 1 });

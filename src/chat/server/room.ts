@@ -1,16 +1,22 @@
 /**
- * The reference chat room: the server side of MDN's chat protocol, typed by
- * the generated codecs and written against the runtime-neutral socket
- * contract, so `Bun.serve` and `Deno.serve` run it unchanged.
+ * The reference chat room: the server side of MDN's chat protocol, an
+ * application of the typed server. The frame policy, the rate limit, the
+ * slow-consumer cut and the Origin check are the server's; what stays here
+ * is the chat protocol's rules.
  *
  * @module
  */
-import type { ServerSocket, SocketHandlers } from "../../server/contract.ts";
+import { createServer, type ListeningServer, type ListenOptions, type TypedServer } from "../../server/typed_server.ts";
+import type { Connection } from "../../server/connection.ts";
+import type { Serve } from "../../server/contract.ts";
+import type { Limits } from "../../server/policy.ts";
 import { chatProtocol, type ServerMessage } from "../../generated/chat.ts";
-import { signalingProtocol } from "../../generated/signaling.ts";
+import { signalingProtocol, type SignalingServerMessage } from "../../generated/signaling.ts";
 import { MemoryBackend, type Published, type RoomBackend, type UserList } from "./backend.ts";
-import { TokenBucket } from "./rate_limit.ts";
 import { stripTags } from "./strip_tags.ts";
+
+/** The room's limits where they differ from the typed server's defaults. */
+export const CHAT_LIMITS: Limits = { framesPerSecond: 20, burst: 50, maxFrameBytes: 512 * 1024 };
 
 /** How the room treats its clients. */
 export interface ChatRoomOptions {
@@ -19,12 +25,10 @@ export interface ChatRoomOptions {
    * room). @default a new MemoryBackend
    */
   readonly backend?: RoomBackend;
-  /** Frames a client may send per second, sustained. @default 20 */
-  readonly framesPerSecond?: number;
-  /** Frames a client may send at once. @default 50 */
-  readonly burst?: number;
-  /** Bytes that may wait unsent to one client before it is disconnected as too slow. @default 1048576 */
-  readonly maxUnsentBytes?: number;
+  /** The typed server's limits. @default CHAT_LIMITS (20 frames a second, bursts of 50, 512 KiB frames) over the server's defaults */
+  readonly limits?: Limits;
+  /** Browser origins allowed to connect (others get 403; clients without an `Origin`, such as bots, get in). */
+  readonly origins?: readonly string[];
   /** Told about every client the room disconnects, and why. @default a line on the console */
   readonly onRefusal?: (refusal: Refusal) => void;
 }
@@ -33,34 +37,24 @@ export interface ChatRoomOptions {
 export interface Refusal {
   readonly id: number;
   readonly name: string | undefined;
-  /** The close code sent: 1003, 1007 or 1008; 1011 when the shared state could not be reached for a login or lost the name. */
+  /**
+   * The close code sent: 1003, 1007, 1008, 1009; 1011 when the shared state could not be reached for a login or lost
+   * the name.
+   */
   readonly code: number;
   readonly reason: string;
 }
 
+/** What the room keeps with each connection (the connection's `data`). */
 interface Member {
-  readonly socket: ServerSocket;
-  readonly id: number;
+  id: number;
   name: string | undefined;
-  readonly bucket: TokenBucket;
-  /** While a login waits for shared state, the frames after it wait too: each client's frames are handled in order. */
-  pending: Promise<void> | undefined;
 }
 
-/** A close reason may hold at most 123 bytes of UTF-8: longer ones are cut at a character boundary. */
-function shortReason(reason: string): string {
-  const encoder = new TextEncoder();
-  if (encoder.encode(reason).length <= 123) return reason;
-  let cut = "";
-  for (const character of reason) {
-    if (encoder.encode(cut + character).length > 120) break;
-    cut += character;
-  }
-  return `${cut}...`;
-}
+type Client = Connection<SignalingServerMessage, Member>;
 
 /**
- * A chat room. Pass it as the handlers of an adapter's `serve()`.
+ * A chat room, on the typed server: `listen()` starts it on this runtime.
  *
  * What it does, as `chat.md` describes the MDN sample server: an `id` for each
  * new connection; on `username`, a unique name (digits from one counter shared
@@ -70,45 +64,88 @@ function shortReason(reason: string): string {
  * `userlist` when someone leaves; any other type passed through unchanged,
  * to everyone or only to the client named in `target`.
  *
- * Where the sample crashes, the room disconnects the one client, with a
- * reason, and carries on: 1007 for a frame that is not a JSON object, 1003 for
- * a binary frame, 1008 for a message that breaks the schema, names an id that
- * is not the sender's, chats before logging in or has no `type`, for a client
- * over its rate limit, and for one too slow to read what it is sent.
+ * Where the sample crashes, the typed server's policy disconnects the one
+ * client, with a reason, and carries on (README's table); the room adds 1008
+ * for a message that names an id that is not the sender's or chats before
+ * logging in.
  *
  * @example
  * ```ts
  * import { ChatRoom } from "./room.ts";
- * import { serve } from "../../server/deno/mod.ts";
  * const room = new ChatRoom();
- * const server = await serve({ port: 6502, selectProtocol: (offered) => offered.find((p) => p === "json") }, room);
- * await server.stop();
+ * const listening = await room.listen({ port: 6502 });
+ * await listening.stop();
+ * await room.dispose();
  * ```
  */
-export class ChatRoom implements SocketHandlers {
-  readonly #members = new Map<ServerSocket, Member>();
-  readonly #byName = new Map<string, Member>();
-  readonly #options: ChatRoomOptions;
+export class ChatRoom {
+  /** The typed server the room runs on. */
+  readonly server: TypedServer<SignalingServerMessage, Member>;
+  readonly #byName = new Map<string, Client>();
+  readonly #members = new Set<Client>();
   readonly #backend: RoomBackend;
+  readonly #report: (refusal: Refusal) => void;
   /** The last user list delivered (a frame, decoded only when `users` is read), and its version. */
   #usersFrame: string | undefined;
   #usersVersion = 0;
 
-  /** @param options Limits, the backend, and where refusals are reported. */
+  /** @param options Limits, the backend, allowed origins, and where refusals are reported. */
   constructor(options: ChatRoomOptions = {}) {
-    this.#options = options;
     this.#backend = options.backend ?? new MemoryBackend();
+    const report = options.onRefusal ??
+      (({ id, name, code, reason }: Refusal) =>
+        console.warn(`chat: disconnected client ${id}${name ? ` (${name})` : ""}: ${code} ${reason}`));
+    this.server = createServer(signalingProtocol, {
+      limits: { ...CHAT_LIMITS, ...options.limits },
+      ...(options.origins && { origins: options.origins }),
+      upgrade: (): Member => ({ id: 0, name: undefined }),
+      open: (client) => this.#open(client),
+      close: (client) => this.#leave(client),
+      onRefusal: ({ conn, code, reason }) => {
+        report({ id: conn.data.id, name: conn.data.name, code, reason });
+        this.#leave(conn);
+      },
+      onUnknown: (message, _client, frame) => this.#relay(frame, message.target),
+      handlers: {
+        username: (message, client) =>
+          this.#owns(client, message.id) ? this.#login(client, message.name, message.date) : undefined,
+        message: (message, client) => {
+          if (!this.#owns(client, message.id)) return;
+          if (client.data.name === undefined) {
+            return this.#refuse(client, 1008, "log in (send a username message) before chatting");
+          }
+          const { id, name } = client.data;
+          this.#publish({ type: "message", id, name, text: stripTags(message.text), date: message.date });
+        },
+        "video-offer": (message, _client, frame) => this.#relay(frame, message.target),
+        "video-answer": (message, _client, frame) => this.#relay(frame, message.target),
+        "new-ice-candidate": (message, _client, frame) => this.#relay(frame, message.target),
+        "hang-up": (message, _client, frame) => this.#relay(frame, message.target),
+      },
+    });
     this.#backend.listen({
       deliver: (message) => this.#hear(message),
       usersChanged: (list) => this.#publishUsers(list),
       namesLost: (ids) => {
-        for (const member of this.#members.values()) {
-          if (ids.includes(member.id)) {
-            this.#refuse(member, 1011, "the room lost this name while its shared state was unreachable: log in again");
+        for (const client of this.#members) {
+          if (ids.includes(client.data.id)) {
+            this.#refuse(client, 1011, "the room lost this name while its shared state was unreachable: log in again");
           }
         }
       },
     });
+    this.#report = report;
+  }
+
+  /**
+   * Starts the room's server.
+   *
+   * @param options Where to listen, and plain HTTP (the page).
+   * @param serve The adapter. @default this runtime's
+   * @returns The listening server.
+   */
+  listen(options: ListenOptions = {}, serve?: Serve): Promise<ListeningServer> {
+    return this.server.listen(options, serve);
   }
 
   /** The names of the logged-in clients, in the order they logged in (across every instance sharing the room). */
@@ -123,123 +160,47 @@ export class ChatRoom implements SocketHandlers {
     return this.#members.size;
   }
 
-  /** A connection opened: give it an id. */
-  open(socket: ServerSocket): void {
-    let id: number;
-    try {
-      id = this.#backend.nextId();
-    } catch (error) {
-      socket.close(1011, shortReason(`no client id: ${(error as Error).message}`));
-      return;
-    }
-    const member: Member = {
-      socket,
-      id,
-      name: undefined,
-      bucket: new TokenBucket(this.#options.framesPerSecond ?? 20, this.#options.burst ?? 50),
-      pending: undefined,
-    };
-    this.#members.set(socket, member);
-    this.#send([member], { type: "id", id: member.id });
-  }
-
-  /** A frame arrived. */
-  message(socket: ServerSocket, data: string | Uint8Array): void {
-    const member = this.#members.get(socket);
-    if (member === undefined) return;
-    if (!member.bucket.take()) {
-      this.#refuse(member, 1008, `rate limit: more than ${this.#options.framesPerSecond ?? 20} frames a second`);
-      return;
-    }
-    const pending = member.pending;
-    const handle = () => this.#members.has(socket) ? this.#handle(member, data) : undefined;
-    this.#wait(member, pending === undefined ? handle() : pending.then(handle, handle));
-  }
-
-  /**
-   * Makes the client's next frames wait for `work` (a login waiting for shared state, or frames queued behind
-   * one); once it is done and nothing else waits, they run at once again.
-   */
-  #wait(member: Member, work: Promise<void> | void): void {
-    if (work === undefined) return;
-    member.pending = work;
-    work.catch(() => {}).finally(() => {
-      if (member.pending === work) member.pending = undefined;
-    });
-  }
-
-  /** Handles one frame; returns a promise when it waits for shared state (a login), for later frames to wait on. */
-  #handle(member: Member, data: string | Uint8Array): Promise<void> | void {
-    if (typeof data !== "string") {
-      this.#refuse(member, 1003, "binary frames are not part of the chat protocol");
-      return;
-    }
-    const decoded = signalingProtocol.client.decode(data);
-    if (!decoded.ok) {
-      const error = decoded.error;
-      if (error.kind === "unknown-type" && typeof error.type === "string") this.#relay(data, JSON.parse(data).target);
-      else if (error.kind === "not-json" || error.kind === "not-object") this.#refuse(member, 1007, error.message);
-      else this.#refuse(member, 1008, error.message);
-      return;
-    }
-    const message = decoded.value;
-    switch (message.type) {
-      case "username":
-        return this.#owns(member, message.id) ? this.#login(member, message.name, message.date) : undefined;
-      case "message":
-        if (!this.#owns(member, message.id)) return;
-        if (member.name === undefined) {
-          this.#refuse(member, 1008, "log in (send a username message) before chatting");
-          return;
-        }
-        this.#publish({
-          type: "message",
-          id: member.id,
-          name: member.name,
-          text: stripTags(message.text),
-          date: message.date,
-        });
-        return;
-      default:
-        this.#relay(data, message.target);
-    }
-  }
-
-  /** A connection closed: drop the client and tell everyone who is left. */
-  close(socket: ServerSocket): void {
-    const member = this.#members.get(socket);
-    if (member === undefined) return;
-    this.#leave(member);
-  }
-
   /** Stops using the backend (its connections and heartbeats); the clients are the server's to close. */
   dispose(): Promise<void> {
     return this.#backend.close();
   }
 
-  #owns(member: Member, id: number): boolean {
-    if (id === member.id) return true;
-    this.#refuse(member, 1008, `the id ${id} is not this client's (${member.id})`);
+  /** A connection opened: give it an id. */
+  #open(client: Client): void {
+    try {
+      client.data.id = this.#backend.nextId();
+    } catch (error) {
+      client.close(1011, `no client id: ${(error as Error).message}`);
+      return;
+    }
+    this.#members.add(client);
+    client.send({ type: "id", id: client.data.id });
+  }
+
+  #owns(client: Client, id: number): boolean {
+    if (id === client.data.id) return true;
+    this.#refuse(client, 1008, `the id ${id} is not this client's (${client.data.id})`);
     return false;
   }
 
-  /** Claims a name; returns a promise when the backend answers later (frames after it wait for it). */
-  #login(member: Member, requested: string, date: number): Promise<void> | void {
-    const present = () => this.#members.has(member.socket);
+  /** Claims a name; returns a promise when the backend answers later (the typed server holds later frames). */
+  #login(client: Client, requested: string, date: number): Promise<void> | void {
+    const member = client.data;
+    const present = () => this.#members.has(client);
     const announce = ({ name, users, version }: { name: string } & UserList) => {
-      if (present() && name !== requested) this.#send([member], { type: "rejectusername", id: member.id, name });
+      if (present() && name !== requested) client.send({ type: "rejectusername", id: member.id, name });
       // The client left while its name was claimed (or was too slow for the rejectusername): give the name back.
       if (!present()) return this.#publishUsersAfter(this.#backend.release(member.id, name));
-      if (member.name !== undefined && this.#byName.get(member.name) === member) this.#byName.delete(member.name);
+      if (member.name !== undefined && this.#byName.get(member.name) === client) this.#byName.delete(member.name);
       member.name = name;
-      this.#byName.set(name, member);
+      this.#byName.set(name, client);
       this.#publishUsers({ users, version });
       this.#publish({ type: "username", id: member.id, name, date });
     };
     const claim = this.#backend.claimName(member.id, requested, member.name);
     if (!(claim instanceof Promise)) return announce(claim);
     return claim.then(announce, (error: Error) => {
-      if (present()) this.#refuse(member, 1011, `could not log in: ${error.message}`);
+      if (present()) this.#refuse(client, 1011, `could not log in: ${error.message}`);
     });
   }
 
@@ -264,15 +225,10 @@ export class ChatRoom implements SocketHandlers {
       this.#usersFrame = frame;
     }
     if (target === undefined) {
-      this.#deliver([...this.#members.values()], frame);
+      for (const client of this.#members) client.sendFrame(frame);
       return;
     }
-    const recipient = this.#byName.get(target);
-    if (recipient !== undefined) this.#deliver([recipient], frame);
-  }
-
-  #send(recipients: readonly Member[], message: ServerMessage): void {
-    this.#deliver(recipients, this.#encode(message));
+    this.#byName.get(target)?.sendFrame(frame);
   }
 
   #encode(message: ServerMessage): string {
@@ -281,38 +237,20 @@ export class ChatRoom implements SocketHandlers {
     return encoded.frame;
   }
 
-  /** Sends one frame to each recipient, then disconnects any whose unsent data passed the limit. */
-  #deliver(recipients: readonly Member[], frame: string): void {
-    const limit = this.#options.maxUnsentBytes ?? 1024 * 1024;
-    const slow: Member[] = [];
-    for (const member of recipients) {
-      member.socket.send(frame);
-      if (member.socket.bufferedAmount > limit) slow.push(member);
-    }
-    for (const member of slow) {
-      if (this.#members.has(member.socket)) {
-        this.#refuse(member, 1008, `too slow: more than ${limit} bytes waiting to be sent`);
-      }
-    }
+  /** Closes a client for a rule of the chat protocol, and reports it as the policy's refusals are. */
+  #refuse(client: Client, code: number, reason: string): void {
+    if (!client.isOpen) return;
+    this.#report({ id: client.data.id, name: client.data.name, code, reason });
+    this.#leave(client);
+    client.close(code, reason);
   }
 
-  #refuse(member: Member, code: number, reason: string): void {
-    const refusal: Refusal = { id: member.id, name: member.name, code, reason };
-    const report = this.#options.onRefusal ??
-      (() =>
-        console.warn(
-          `chat: disconnected client ${member.id}${member.name ? ` (${member.name})` : ""}: ${code} ${reason}`,
-        ));
-    report(refusal);
-    this.#leave(member);
-    member.socket.close(code, shortReason(reason));
-  }
-
-  #leave(member: Member): void {
-    this.#members.delete(member.socket);
-    const name = member.name;
-    if (name !== undefined && this.#byName.get(name) === member) this.#byName.delete(name);
-    this.#publishUsersAfter(this.#backend.release(member.id, name));
+  /** A client left (or was refused): drop it and tell everyone who is left. */
+  #leave(client: Client): void {
+    if (!this.#members.delete(client)) return;
+    const name = client.data.name;
+    if (name !== undefined && this.#byName.get(name) === client) this.#byName.delete(name);
+    this.#publishUsersAfter(this.#backend.release(client.data.id, name));
   }
 
   #publishUsersAfter(list: UserList | Promise<UserList>): void {

@@ -1,45 +1,81 @@
 /**
  * The `Bun.serve` adapter: wires Bun's upgrade and its `websocket` handlers
- * into the runtime-neutral contract.
+ * into the runtime-neutral contract. Bun enforces the frame limit itself
+ * (`maxPayloadLength`, fragmented messages included), pings idle peers
+ * (`idleTimeout`, `sendPings`) and publishes natively.
  *
  * @module
  */
-import type { ServerWebSocket } from "bun";
+import type { Server, ServerWebSocket } from "bun";
 import {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
   DEFAULT_MAX_FRAME_BYTES,
-  frameExceeds,
+  frameTooBig,
   isUpgrade,
-  offeredProtocols,
   type RunningServer,
   type Serve,
   type ServerSocket,
   type SocketHandlers,
 } from "../contract.ts";
+import { type Accepted, decideUpgrade } from "../accept.ts";
+import { type ClosedWith, closeReason } from "../close_reason.ts";
+import { guarded } from "../guard.ts";
 
-/** What Bun keeps with each connection: what the upgrade request settled, then our socket. */
-interface Connection {
-  readonly origin: string | undefined;
-  readonly protocol: string;
-  socket?: ServerSocket;
+/**
+ * One connection, as the contract sees it, and what Bun keeps with it (`ws.data`): made at the upgrade, given its
+ * socket when it opens. A class, so a server of many connections holds no closures per connection.
+ */
+class BunSocket implements ServerSocket {
+  ws!: ServerWebSocket<BunSocket>;
+  /** Set when the server closes it: what its close handler is told. */
+  closedWith: ClosedWith | undefined = undefined;
+
+  constructor(
+    readonly protocol: string,
+    readonly origin: string | undefined,
+    readonly remoteAddress: string,
+    readonly data: unknown,
+    private readonly server: { readonly closeTimeout: number; readonly open: Set<ServerWebSocket<BunSocket>> },
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.ws.getBufferedAmount();
+  }
+
+  send(frame: string): boolean {
+    return this.ws.readyState === 1 && this.ws.send(frame) !== 0;
+  }
+
+  close(code?: number, reason?: string): void {
+    const { ws, server } = this;
+    if (ws.readyState !== 1) return;
+    this.closedWith = { code: code ?? 1005, reason: reason === undefined ? "" : closeReason(reason) };
+    ws.close(code, reason === undefined ? undefined : this.closedWith.reason);
+    if (server.closeTimeout > 0) setTimeout(() => server.open.has(ws) && ws.terminate(), server.closeTimeout).unref?.();
+  }
+
+  subscribe(topic: string): void {
+    if (this.ws.readyState === 1) this.ws.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    if (this.ws.readyState === 1) this.ws.unsubscribe(topic);
+  }
 }
 
-function wrap(ws: ServerWebSocket<Connection>): ServerSocket {
-  return {
-    protocol: ws.data.protocol,
-    origin: ws.data.origin,
-    remoteAddress: ws.remoteAddress,
-    get bufferedAmount() {
-      return ws.getBufferedAmount();
-    },
-    send: (frame) => ws.readyState === 1 && ws.send(frame) !== 0,
-    close: (code, reason) => ws.close(code, reason),
-  };
+/** The reason Bun gives (to the peer, with 1009, and to the close handler, with 1006) for a frame over the limit. */
+const BUN_TOO_BIG = "Received too big message";
+
+/** Bun's idle timeout is whole seconds up to 960. */
+function bunIdleTimeout(seconds: number): number {
+  return seconds <= 0 ? 0 : Math.min(960, Math.max(1, Math.round(seconds)));
 }
 
 /**
  * Serves WebSocket connections with `Bun.serve`.
  *
- * @param options Where to listen, which upgrades to accept, the frame limit.
+ * @param options Where to listen, which upgrades to accept, the limits.
  * @param handlers What to do on each connection.
  * @returns The running server.
  * @example
@@ -52,43 +88,60 @@ function wrap(ws: ServerWebSocket<Connection>): ServerSocket {
  */
 export const serve: Serve = (options, handlers: SocketHandlers) => {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const open = new Set<ServerWebSocket<Connection>>();
-  const server = Bun.serve<Connection>({
+  const open = new Set<ServerWebSocket<BunSocket>>();
+  const shared = { closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, open };
+
+  const upgradeTo = (
+    request: Request,
+    bun: Server<BunSocket>,
+    remoteAddress: string,
+    decision: Response | Accepted,
+  ) => {
+    if (decision instanceof Response) return decision;
+    const origin = request.headers.get("origin") ?? undefined;
+    const data = new BunSocket(decision.protocol ?? "", origin, remoteAddress, decision.data, shared);
+    const headers = decision.protocol === undefined ? {} : { "Sec-WebSocket-Protocol": decision.protocol };
+    if (bun.upgrade(request, { data, headers })) return undefined;
+    return new Response("WebSocket upgrade failed", { status: 400 });
+  };
+
+  const server = Bun.serve<BunSocket>({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
     fetch(request, bun) {
       if (!isUpgrade(request)) return options.fetch?.(request) ?? new Response("Not Found", { status: 404 });
-      const refusal = options.refuse?.(request);
-      if (refusal !== undefined) return refusal;
-      const protocol = options.selectProtocol?.(offeredProtocols(request));
-      const data: Connection = { origin: request.headers.get("origin") ?? undefined, protocol: protocol ?? "" };
-      const headers = protocol === undefined ? {} : { "Sec-WebSocket-Protocol": protocol };
-      if (bun.upgrade(request, { data, headers })) return undefined;
-      return new Response("WebSocket upgrade failed", { status: 400 });
+      const remoteAddress = bun.requestIP(request)?.address ?? "";
+      const decision = decideUpgrade(options, request, remoteAddress);
+      return decision instanceof Promise
+        ? decision.then((decided) => upgradeTo(request, bun, remoteAddress, decided))
+        : upgradeTo(request, bun, remoteAddress, decision);
     },
     websocket: {
-      // One byte over the limit lets the shared check below close with our own reason.
-      maxPayloadLength: maxFrameBytes + 1,
-      idleTimeout: 0,
-      sendPings: false,
+      maxPayloadLength: maxFrameBytes,
+      idleTimeout: bunIdleTimeout(options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT),
+      sendPings: (options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) > 0,
       open(ws) {
         open.add(ws);
         ws.binaryType = "uint8array";
-        const socket = wrap(ws);
-        ws.data.socket = socket;
-        handlers.open?.(socket);
+        const socket = ws.data;
+        socket.ws = ws;
+        if (handlers.open) guarded(options, socket, () => handlers.open?.(socket));
       },
       message(ws, data) {
+        const socket = ws.data;
         const frame = typeof data === "string" ? data : new Uint8Array(data);
-        if (frameExceeds(frame, maxFrameBytes)) {
-          ws.close(1009, `frame larger than ${maxFrameBytes} bytes`);
-          return;
-        }
-        handlers.message(ws.data.socket as ServerSocket, frame);
+        guarded(options, socket, () => handlers.message(socket, frame));
       },
       close(ws, code, reason) {
         open.delete(ws);
-        if (ws.data.socket !== undefined) handlers.close?.(ws.data.socket, code, reason);
+        if (handlers.close === undefined) return;
+        const socket = ws.data;
+        // Bun closes a frame over maxPayloadLength with 1009 to the peer but tells this handler 1006: every adapter
+        // tells it 1009 and why.
+        const tooBig = code === 1006 && reason === BUN_TOO_BIG;
+        const told = socket.closedWith ??
+          (tooBig ? { code: 1009, reason: frameTooBig(maxFrameBytes) } : { code: code === 0 ? 1006 : code, reason });
+        guarded(options, socket, () => handlers.close?.(socket, told.code, told.reason));
       },
     },
   });
@@ -98,8 +151,14 @@ export const serve: Serve = (options, handlers: SocketHandlers) => {
     hostname,
     port,
     url: `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+    get connections() {
+      return open.size;
+    },
+    publish(topic, frame) {
+      server.publish(topic, frame);
+    },
     async stop() {
-      for (const ws of open) ws.close(1001, "server stopping");
+      for (const ws of open) ws.data.close(1001, "server stopping");
       await server.stop(true);
     },
   };

@@ -1,0 +1,168 @@
+/**
+ * One connection of the typed server, as handlers see it: the data its
+ * upgrade settled, typed sending, closing, topics.
+ *
+ * @module
+ */
+import type { ServerSocket } from "./contract.ts";
+import type { EncodeError, EncodeResult } from "../runtime/result.ts";
+import type { Allowance } from "./rate_limit.ts";
+
+/**
+ * Thrown by `send`, `publish` and `broadcast` for a message that does not
+ * encode (it breaks the schema): a bug in the server, never the peer's doing.
+ * Inside a handler it closes that connection with 1011 and reaches `onError`.
+ *
+ * @example
+ * ```ts
+ * import { MessageRefused } from "./connection.ts";
+ * const error = new MessageRefused({ kind: "not-object", message: "expected a JSON object, found null" });
+ * console.log(error.message); // "the server built a message that does not encode: expected a JSON object..."
+ * ```
+ */
+export class MessageRefused extends Error {
+  /** @param error Why the encoder refused the message. */
+  constructor(readonly error: EncodeError) {
+    super(`the server built a message that does not encode: ${error.message}`);
+    this.name = "MessageRefused";
+  }
+}
+
+/**
+ * Encodes a message or throws {@link MessageRefused}.
+ *
+ * @param encode The direction's encoder.
+ * @param message The message.
+ * @returns The frame.
+ * @example
+ * ```ts
+ * import { encodeOrThrow } from "./connection.ts";
+ * import { chatProtocol } from "../generated/chat.ts";
+ * encodeOrThrow(chatProtocol.server.encode, { type: "id", id: 1 }); // '{"type":"id","id":1}'
+ * ```
+ */
+export function encodeOrThrow<S>(encode: (message: S) => EncodeResult, message: S): string {
+  const encoded = encode(message);
+  if (!encoded.ok) throw new MessageRefused(encoded.error);
+  return encoded.frame;
+}
+
+/**
+ * A connection, typed by what the server sends (`S`) and by the data its
+ * upgrade hook returned (`D`).
+ *
+ * @example In a handler
+ * ```ts
+ * import type { Connection } from "./connection.ts";
+ * import type { ServerMessage } from "../generated/chat.ts";
+ * function greet(conn: Connection<ServerMessage, { user: string }>) {
+ *   conn.send({ type: "id", id: 1 });
+ *   conn.subscribe("lobby");
+ *   console.log(conn.data.user, conn.remoteAddress);
+ * }
+ * ```
+ */
+export interface Connection<S, D = undefined> {
+  /** What the `upgrade` hook returned for this connection. */
+  readonly data: D;
+  /** A number unique among this server's connections, counting from 1. */
+  readonly id: number;
+  /** The subprotocol selected at the upgrade, `""` for none. */
+  readonly protocol: string;
+  /** The upgrade request's `Origin`, when it had one. */
+  readonly origin: string | undefined;
+  /** The peer's address. */
+  readonly remoteAddress: string;
+  /** Bytes waiting to be written to this peer. */
+  readonly bufferedAmount: number;
+  /** `false` once the connection closes or the server has decided to close it. */
+  readonly isOpen: boolean;
+  /**
+   * Validates, encodes and sends one message.
+   *
+   * @returns `false` when the connection is no longer open (nothing was sent).
+   * @throws {MessageRefused} When the message breaks the schema.
+   */
+  send(message: S): boolean;
+  /**
+   * Sends a frame that this protocol's server encoder wrote already (what a backplane carries between instances,
+   * or one frame encoded once for many connections). It is not validated again.
+   *
+   * @returns `false` when the connection is no longer open (nothing was sent).
+   */
+  sendFrame(frame: string): boolean;
+  /** Closes the connection; the reason is cut to 123 UTF-8 bytes at a character boundary. */
+  close(code?: number, reason?: string): void;
+  /** Receives what `server.publish(topic, ...)` sends from now on. */
+  subscribe(topic: string): void;
+  /** Stops receiving `topic`. */
+  unsubscribe(topic: string): void;
+}
+
+/** The server's side of a connection: what the policy keeps about it, in as few bytes as it can. */
+export class LiveConnection<S, D> implements Connection<S, D>, Allowance {
+  /** Set once the server decided to close it: frames arriving after are ignored. */
+  closing = false;
+  /** Whether a message arrived (the first-message deadline no longer applies). */
+  heard = false;
+  invalid = 0;
+  /** When the unsent bytes first passed the limit, 0 while under it. */
+  slowSince = 0;
+  /** The handler that has not finished, which the next frames wait for; and how many wait. */
+  pending: Promise<void> | undefined = undefined;
+  queued = 0;
+  tokens: number;
+  refilledAt: number;
+
+  constructor(
+    readonly socket: ServerSocket,
+    readonly id: number,
+    readonly openedAt: number,
+    burst: number,
+    private readonly encode: (message: S) => EncodeResult,
+  ) {
+    this.tokens = burst;
+    this.refilledAt = openedAt;
+  }
+
+  get data(): D {
+    return this.socket.data as D;
+  }
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+  get origin(): string | undefined {
+    return this.socket.origin;
+  }
+  get remoteAddress(): string {
+    return this.socket.remoteAddress;
+  }
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+  get isOpen(): boolean {
+    return !this.closing;
+  }
+
+  send(message: S): boolean {
+    const frame = encodeOrThrow(this.encode, message);
+    return this.sendFrame(frame);
+  }
+
+  sendFrame(frame: string): boolean {
+    return !this.closing && this.socket.send(frame);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closing = true;
+    this.socket.close(code, reason);
+  }
+
+  subscribe(topic: string): void {
+    if (!this.closing) this.socket.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    this.socket.unsubscribe(topic);
+  }
+}
