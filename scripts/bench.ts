@@ -2,10 +2,12 @@
  * `npm run bench`: every benchmark, one report. The codec benchmark, fan-out
  * throughput and latency against the raw socket, Socket.IO and partysocket,
  * fan-out over 1, 2 and 3 instances sharing a room through Redis, memory per
+ * connection, the typed server's fan-out to one topic's subscribers against
+ * raw servers, Elysia, Socket.IO and crossws, and its memory per idle
  * connection, and the generator's scaling, on Bun and Deno; then
  * BENCHMARKS.md and benchmarks/throughput.svg are written.
  *
- * Usage: deno run -A scripts/bench.ts [--quick] [--only codec|fanout|scaleout|memory|generator]
+ * Usage: deno run -A scripts/bench.ts [--quick] [--only codec|fanout|scaleout|memory|serverfanout|generator]
  *   --quick  small sizes and short runs: checks that everything runs, writes nothing
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,6 +20,7 @@ import { runGenerator } from "./bench/generator.ts";
 import { describeMachine } from "./bench/machine.ts";
 import { runMemory } from "./bench/memory.ts";
 import { runScaleOut, setupName, SETUPS, summarizeScaleOut } from "./bench/scale_out.ts";
+import { serverFanoutReport } from "./bench/server_fanout_report.ts";
 import { ROOT, type Runtime, runtimeVersions } from "./bench/processes.ts";
 import { replaceSection, type Summary } from "./bench/stats.ts";
 import { option, parseOptions } from "./args.ts";
@@ -181,6 +184,10 @@ if (only === "" || only === "memory") {
     }
   }
   sections.memory = lines.join("\n");
+}
+
+if (only === "" || only === "serverfanout") {
+  sections.serverfanout = await serverFanoutReport(quick, runs);
 }
 
 if (only === "" || only === "generator") {

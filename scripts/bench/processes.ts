@@ -42,6 +42,8 @@ export function runtimeVersions(): Record<Runtime | "node", string> {
 /** A server running in a child process. */
 export interface ServerProcess {
   readonly port: number;
+  /** Its process id. */
+  readonly pid: number;
   /** The CPU time (user + system) the server has used so far, in seconds; NaN where /proc is not available. */
   cpuSeconds(): number;
   /** The server's resident memory now, in bytes; NaN where /proc is not available. */
@@ -108,6 +110,7 @@ export function startServer([program, args]: [string, string[]], timeout = 30_00
       clearTimeout(timer);
       resolve({
         port: Number(match[1]),
+        pid: child.pid ?? 0,
         cpuSeconds: () => cpuSecondsOf(child.pid),
         rssBytes: () => rssBytesOf(child.pid),
         running: () => child.exitCode === null && child.signalCode === null,

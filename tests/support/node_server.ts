@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
+import { nodeBundle } from "../../scripts/bench/node_bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url).href);
 
@@ -25,29 +25,6 @@ export interface NodeServer {
 }
 
 const bundles = new Map<string, Promise<string>>();
-
-/**
- * Bundles for Node.js: ESM, with a `require` for the CommonJS inside (ws asks
- * for `events`, `net`... and, in a try, its optional native helpers).
- */
-async function bundle(entry: string): Promise<string> {
-  try {
-    const result = await esbuild.build({
-      entryPoints: [join(ROOT, entry)],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      write: false,
-      logLevel: "silent",
-      banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
-    });
-    return result.outputFiles[0]?.text ?? "";
-  } finally {
-    // Deno's test runner counts esbuild's running service as a leak.
-    await esbuild.stop();
-  }
-}
 
 /** Resolves once the child has exited, sending SIGKILL if SIGTERM did not end it within 2 s. */
 function ended(child: ChildProcess): Promise<void> {
@@ -78,7 +55,7 @@ function ended(child: ChildProcess): Promise<void> {
 export async function startNodeServer(entry: string, args: string[] = [], timeout = 10_000): Promise<NodeServer> {
   // One bundle per entry for the whole test file: esbuild runs once.
   let bundled = bundles.get(entry);
-  if (bundled === undefined) bundles.set(entry, bundled = bundle(entry));
+  if (bundled === undefined) bundles.set(entry, bundled = nodeBundle(entry));
   const code = await bundled;
   const folder = mkdtempSync(join(tmpdir(), "typewire-node-"));
   const file = join(folder, "server.mjs");
