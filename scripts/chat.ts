@@ -30,8 +30,7 @@ const backend = redis === undefined || redis === "" ? undefined : await RedisBac
 const server = await startReferenceServer({
   hostname,
   port,
-  ...(origins !== undefined && { origins }),
-  ...(backend && { room: { backend } }),
+  room: { ...(origins !== undefined && { origins }), ...(backend && { backend }) },
 });
 const botUrl = server.socketUrl.replace(/\/\/(0\.0\.0\.0|\[::\])/, "//127.0.0.1");
 const bot = startBot(botUrl, { name: option(options, "bot-name", "typewire-bot") });

@@ -232,7 +232,7 @@ test("a chat line before logging in is refused with 1008", async () => {
 });
 
 test("a frame larger than the limit closes that client with 1009", async () => {
-  const { server } = await start({ maxFrameBytes: 1000 });
+  const { server } = await start({ room: { limits: { maxFrameBytes: 1000 } } });
   try {
     const good = await join(server.socketUrl, "good");
     const bad = await join(server.socketUrl, "bad");
@@ -273,7 +273,7 @@ test("a client over its rate limit is closed with 1008; others carry on", async 
 });
 
 test("with an origins list, an upgrade from another origin is refused with 403; bots without an Origin get in", async () => {
-  const { server } = await start({ origins: ["http://allowed.example"] });
+  const { server } = await start({ room: { origins: ["http://allowed.example"] } });
   try {
     const refused = await fetch(server.url, {
       headers: {

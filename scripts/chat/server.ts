@@ -15,11 +15,7 @@ export interface ReferenceServerOptions {
   readonly hostname?: string;
   /** @default 6502; 0 lets the operating system pick */
   readonly port?: number;
-  /** When set, an upgrade whose `Origin` is not listed is refused with 403 (clients that send none, such as bots, are let in). */
-  readonly origins?: readonly string[];
-  /** @default 512 KiB (DEFAULT_MAX_FRAME_BYTES) */
-  readonly maxFrameBytes?: number;
-  /** The room's limits. */
+  /** The room's limits, allowed origins and backend. */
   readonly room?: ChatRoomOptions;
   /** Serve the web page at `/`. @default true */
   readonly page?: boolean;
@@ -43,11 +39,7 @@ export interface ReferenceServer {
  * @returns The running server.
  */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const room = new ChatRoom({
-    ...options.room,
-    ...(options.origins && { origins: options.origins }),
-    limits: { ...options.room?.limits, ...(options.maxFrameBytes && { maxFrameBytes: options.maxFrameBytes }) },
-  });
+  const room = new ChatRoom(options.room);
   const assets = options.page === false ? undefined : await buildPage();
   const running = await room.listen({
     hostname: options.hostname ?? "127.0.0.1",

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_BYTES } from "./contract.ts";
 
 /** The typed server's limits. Every field is optional; the defaults are below. */
 export interface Limits {
@@ -47,7 +48,7 @@ export type ResolvedLimits = Required<Limits>;
 
 /** The defaults of {@link Limits}. */
 export const DEFAULT_LIMITS: ResolvedLimits = {
-  maxFrameBytes: 1024 * 1024,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   framesPerSecond: 50,
   burst: 100,
   maxUnsentBytes: 1024 * 1024,
@@ -57,8 +58,8 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxConnections: 20_000,
   maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
   firstMessageTimeout: 60_000,
-  idleTimeout: 30,
-  closeTimeout: 3_000,
+  idleTimeout: DEFAULT_IDLE_TIMEOUT,
+  closeTimeout: DEFAULT_CLOSE_TIMEOUT,
 };
 
 /**

@@ -29,6 +29,8 @@ export type {
   UpgradeInfo,
 } from "./server_options.ts";
 
+const noop = () => {};
+
 /** How often the server looks for slow consumers and silent newcomers, in milliseconds. */
 const SWEEP_INTERVAL = 250;
 
@@ -167,20 +169,30 @@ export function createServer<S, C, K extends string, D = undefined>(
     return options.onUnknown(JSON.parse(data), conn, data);
   };
 
-  /** Runs `work` so that a throw or a rejection closes only this connection, with 1011. */
-  const guard = (conn: LiveConnection<S, D>, work: () => unknown): Promise<void> | undefined => {
-    const fail = (error: unknown) => {
-      reportError(error, conn);
-      refuse(conn, CloseCode.internalError, "internal error");
-    };
+  /** A handler threw or rejected: that connection, and only it, is closed with 1011. */
+  const fail = (conn: LiveConnection<S, D>, error: unknown) => {
+    reportError(error, conn);
+    refuse(conn, CloseCode.internalError, "internal error");
+  };
+
+  /**
+   * Calls `work(conn, data)` so that a throw or a rejection closes only this connection; no closure is made per
+   * frame. Returns the promise that the connection's next frames wait for, when the work is async.
+   */
+  const attempt = <A>(
+    conn: LiveConnection<S, D>,
+    work: (conn: LiveConnection<S, D>, data: A) => unknown,
+    data: A,
+  ): Promise<void> | undefined => {
     try {
-      const result = work();
-      return result instanceof Promise ? result.then(() => {}, fail) : undefined;
+      const result = work(conn, data);
+      return result instanceof Promise ? result.then(noop, (error) => fail(conn, error)) : undefined;
     } catch (error) {
-      fail(error);
+      fail(conn, error);
       return undefined;
     }
   };
+  const opened = (conn: LiveConnection<S, D>) => options.open?.(conn);
 
   const socketHandlers: SocketHandlers = {
     open(socket) {
@@ -189,7 +201,7 @@ export function createServer<S, C, K extends string, D = undefined>(
       open.add(conn);
       perAddress.set(socket.remoteAddress, (perAddress.get(socket.remoteAddress) ?? 0) + 1);
       if (!options.open) return;
-      conn.pending = guard(conn, () => options.open?.(conn));
+      conn.pending = attempt(conn, opened, undefined);
       if (conn.pending !== undefined) settle(conn, conn.pending);
     },
     message(socket, data) {
@@ -204,7 +216,7 @@ export function createServer<S, C, K extends string, D = undefined>(
         );
       }
       if (conn.pending === undefined) {
-        conn.pending = guard(conn, () => handle(conn, data));
+        conn.pending = attempt(conn, handle, data);
         if (conn.pending !== undefined) settle(conn, conn.pending);
         return;
       }
@@ -214,7 +226,7 @@ export function createServer<S, C, K extends string, D = undefined>(
       conn.queued++;
       const next: Promise<void> = conn.pending.then(() => {
         conn.queued--;
-        return guard(conn, () => handle(conn, data));
+        return attempt(conn, handle, data);
       });
       conn.pending = next;
       settle(conn, next);

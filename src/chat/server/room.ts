@@ -7,7 +7,7 @@
  * @module
  */
 import { createServer, type ListeningServer, type ListenOptions, type TypedServer } from "../../server/typed_server.ts";
-import type { Connection } from "../../server/connection.ts";
+import { type Connection, encodeOrThrow } from "../../server/connection.ts";
 import type { Serve } from "../../server/contract.ts";
 import type { Limits } from "../../server/policy.ts";
 import { chatProtocol, type ServerMessage } from "../../generated/chat.ts";
@@ -210,11 +210,14 @@ export class ChatRoom {
   }
 
   #publish(message: ServerMessage): void {
-    this.#backend.publish({ frame: this.#encode(message) });
+    this.#backend.publish({ frame: encodeOrThrow(chatProtocol.server.encode, message) });
   }
 
   #publishUsers({ users, version }: UserList): void {
-    this.#backend.publish({ frame: this.#encode({ type: "userlist", users: [...users] }), version });
+    this.#backend.publish({
+      frame: encodeOrThrow(chatProtocol.server.encode, { type: "userlist", users: [...users] }),
+      version,
+    });
   }
 
   /** What the backend delivers: a frame for this instance's clients (a stale user list is dropped). */
@@ -229,12 +232,6 @@ export class ChatRoom {
       return;
     }
     this.#byName.get(target)?.sendFrame(frame);
-  }
-
-  #encode(message: ServerMessage): string {
-    const encoded = chatProtocol.server.encode(message);
-    if (!encoded.ok) throw new Error(`the chat room built an invalid message: ${encoded.error.message}`);
-    return encoded.frame;
   }
 
   /** Closes a client for a rule of the chat protocol, and reports it as the policy's refusals are. */
