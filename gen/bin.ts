@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `typewire` command of the npm package: `npx typewire gen ...` runs the
- * generator (see `cli.ts` for its options).
+ * The `typewire` command of the generator's npm package, typewire-gen:
+ * `npx typewire gen ...` runs the generator (see `cli.ts` for its options).
  *
  * @module
  */

@@ -6,7 +6,13 @@
  * @module
  */
 import ts from "typescript";
-import { createGenerator } from "ts-json-schema-generator";
+import {
+  type CompletedConfig,
+  createFormatter,
+  createParser,
+  DEFAULT_CONFIG,
+  SchemaGenerator,
+} from "ts-json-schema-generator";
 import { SchemaError } from "./errors.ts";
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -46,19 +52,23 @@ export function schemaFromTypeScript(file: string, label: string): Record<string
     });
     throw new SchemaError(label, "(compile)", `the schema does not type-check:\n${text.trim()}`);
   }
+  const config: CompletedConfig = {
+    ...DEFAULT_CONFIG,
+    path: file,
+    type: "*",
+    expose: "export",
+    topRef: true,
+    jsDoc: "extended",
+    sortProps: false,
+    additionalProperties: false,
+    skipTypeCheck: true,
+    functions: "fail",
+  };
   try {
-    const generator = createGenerator({
-      path: file,
-      tsProgram: program,
-      type: "*",
-      expose: "export",
-      topRef: true,
-      jsDoc: "extended",
-      sortProps: false,
-      additionalProperties: false,
-      skipTypeCheck: true,
-      functions: "fail",
-    });
+    // Built from its parts around our own program, as ts-json-schema-generator's README does, not by createGenerator's
+    // `tsProgram` option: 2.4, the last release whose engines include Node.js 20, lacks it and would compile the schema
+    // again with its own defaults (strictNullChecks off).
+    const generator = new SchemaGenerator(program, createParser(program, config), createFormatter(config), config);
     return generator.createSchema("*") as Record<string, unknown>;
   } catch (error) {
     throw new SchemaError(label, "(schema)", (error as Error).message.split("\n")[0] ?? String(error));

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { VERSION } from "../gen/version.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const GUIDE = join(ROOT, "docs", "bring-your-own-protocol.md");
@@ -63,7 +64,8 @@ function shell(script: string, label: string): string {
 }
 
 function cleanUp(): void {
-  rmSync(join(ROOT, "typewire-0.1.0.tgz"), { force: true });
+  // The tarballs the guide's `npm pack` leaves in the clone.
+  for (const name of ["typewire", "typewire-gen"]) rmSync(join(ROOT, `${name}-${VERSION}.tgz`), { force: true });
   rmSync(scratch, { recursive: true, force: true });
 }
 

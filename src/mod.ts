@@ -6,7 +6,8 @@
  * what arrives by type. Other entry points: `typewire/chat` (the chat layer
  * and the chat protocol), `typewire/signaling`, `typewire/runtime` (what
  * generated modules import), `typewire/server`, `typewire/server/bun`,
- * `typewire/server/deno`, `typewire/gen` (the generator).
+ * `typewire/server/deno`. The generator is a package of its own on npm,
+ * `typewire-gen` (`./gen` in JSR's package).
  *
  * @example Connect, route by type, send
  * ```ts

@@ -1,14 +1,22 @@
 /**
- * Packaging: the npm package holds exactly what a user needs, its entry points
- * exist and load on Node.js, its typed server serves on Bun, Deno and Node, a
- * client bundle pulls in no generator, ajv or server code, and JSR's
- * manifest names documented entry points.
+ * Packaging: two npm packages, as protobuf-es has. `typewire`, the runtime a
+ * client or server imports, has no dependencies; `typewire-gen`, the
+ * generator and its `typewire` command, brings the compilers. Each tarball
+ * holds exactly what its users need and its entry points exist; installed
+ * into new projects as the guide installs them, on this machine's Node.js
+ * (20), the runtime comes alone and npm warns of no engine, and the
+ * generator runs through `npx typewire` and writes modules that run on the
+ * runtime. The built typed server serves on Bun, Deno and Node, a client
+ * bundle pulls in no generator, ajv or server code, and JSR's manifest names
+ * documented entry points.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { VERSION } from "../gen/version.ts";
@@ -16,28 +24,141 @@ import { VERSION } from "../gen/version.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const denoManifest = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
+/** The generator package's folder, package.json included, as `npm run build` writes it. */
+const GEN = join(ROOT, "dist", "typewire-gen");
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+const BUN = join(ROOT, "node_modules", ".bin", "bun");
+const NODE_VERSION = spawnSync("node", ["--version"], { encoding: "utf8" }).stdout.trim();
+
+interface Manifest {
+  readonly name: string;
+  readonly version: string;
+  readonly exports: Record<string, { types: string; default: string }>;
+  readonly bin?: Record<string, string>;
+  readonly dependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
+  readonly peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+function generatorManifest(): Manifest {
+  assert.ok(existsSync(join(GEN, "package.json")), "the generator package is not built: run npm run build");
+  return JSON.parse(readFileSync(join(GEN, "package.json"), "utf8"));
+}
+
+/**
+ * npm as a user runs it, from the cache when it can; fails the test, with npm's output, when npm fails.
+ * Returns what npm printed, warnings included; `stdout` alone for its --json.
+ */
+function npm(args: readonly string[], cwd: string): { output: string; stdout: string } {
+  const run = spawnSync("npm", args, {
+    cwd,
+    encoding: "utf8",
+    timeout: 5 * 60_000,
+    env: {
+      ...process.env,
+      npm_config_prefer_offline: "true",
+      npm_config_fund: "false",
+      npm_config_audit: "false",
+      npm_config_update_notifier: "false",
+      NO_COLOR: "1",
+    },
+  });
+  assert.equal(run.status, 0, `npm ${args.join(" ")}:\n${run.stdout}${run.stderr}`);
+  return { output: `${run.stdout}${run.stderr}`, stdout: run.stdout };
+}
+
+interface Scratch {
+  /** The scratch folder, removed at the end of the test. */
+  readonly folder: string;
+  /** The user's project in it. */
+  readonly project: string;
+  /** The two tarballs, beside the project. */
+  readonly runtime: string;
+  readonly generator: string;
+}
+
+/**
+ * A scratch folder as the guide has it: both tarballs made by its `npm pack` (here with --pack-destination, so that
+ * nothing is left in the clone), and a new project beside them, started as the guide starts one.
+ */
+function newProject(): Scratch {
+  generatorManifest();
+  const folder = mkdtempSync(join(tmpdir(), "typewire-project-"));
+  const pack = ["pack", ".", "./dist/typewire-gen", "--json", "--ignore-scripts", "--pack-destination", folder];
+  const made: { filename: string }[] = JSON.parse(npm(pack, ROOT).stdout);
+  const [runtime, generator] = made.map((m) => join(folder, m.filename));
+  assert.deepEqual(
+    [runtime, generator],
+    [`typewire-${manifest.version}.tgz`, `typewire-gen-${manifest.version}.tgz`].map((name) => join(folder, name)),
+  );
+  assert.ok(runtime !== undefined && generator !== undefined);
+  const project = join(folder, "project");
+  mkdirSync(project);
+  npm(["init", "-y"], project);
+  npm(["pkg", "set", "type=module"], project);
+  return { folder, project, runtime, generator };
+}
+
+/** The packages in a project's node_modules, scoped ones as `@scope/name`. */
+function installedPackages(project: string): string[] {
+  const modules = join(project, "node_modules");
+  return readdirSync(modules).filter((name) => !name.startsWith(".")).flatMap((name) =>
+    name.startsWith("@") ? readdirSync(join(modules, name)).map((inner) => `${name}/${inner}`) : [name]
+  ).sort();
+}
 
 test("package.json, deno.json and the generator agree on the version", () => {
   assert.equal(manifest.version, VERSION);
   assert.equal(denoManifest.version, VERSION);
 });
 
-test("npm pack lists exactly the built package, README and LICENSE", () => {
+test("npm pack makes two tarballs: the runtime (dist/src/) and the generator (gen/ and the runtime files it imports)", () => {
   assert.ok(existsSync(join(ROOT, "dist/src/mod.js")), "the package is not built: run npm run build");
-  const pack = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
+  const generator = generatorManifest();
+  const pack = spawnSync("npm", ["pack", ".", "./dist/typewire-gen", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   assert.equal(pack.status, 0, pack.stderr);
-  const files: string[] = JSON.parse(pack.stdout)[0].files.map((f: { path: string }) => f.path);
-  const outside = files.filter((f) =>
-    !/^dist\/(src|gen)\/.+\.(js|d\.ts)$/.test(f) && !["README.md", "LICENSE", "package.json"].includes(f)
-  );
-  assert.deepEqual(outside, [], "nothing but dist/, README.md, LICENSE and package.json");
-  const targets = [
-    ...Object.values(manifest.exports as Record<string, { types: string; default: string }>).flatMap((
-      e,
-    ) => [e.types, e.default]),
-    ...Object.values(manifest.bin as Record<string, string>),
-  ].map((t) => t.replace(/^\.\//, ""));
-  for (const target of targets) assert.ok(files.includes(target), `${target} is exported but not packed`);
+  const listed: { name: string; files: { path: string }[] }[] = JSON.parse(pack.stdout);
+  assert.deepEqual(listed.map((p) => p.name), ["typewire", "typewire-gen"]);
+  const [runtimeFiles, generatorFiles] = listed.map((p) => p.files.map((f) => f.path));
+  const packages = [
+    [manifest as Manifest, runtimeFiles as string[], /^dist\/src\/.+\.(js|d\.ts)$/],
+    [generator, generatorFiles as string[], /^(gen|src\/runtime)\/.+\.(js|d\.ts)$/],
+  ] as const;
+  for (const [{ name, exports, bin }, files, built] of packages) {
+    const outside = files.filter((f) => !built.test(f) && !["README.md", "LICENSE", "package.json"].includes(f));
+    assert.deepEqual(outside, [], `${name}: nothing but the built files, README.md, LICENSE and package.json`);
+    const targets = [...Object.values(exports).flatMap((e) => [e.types, e.default]), ...Object.values(bin ?? {})]
+      .map((t) => t.replace(/^\.\//, ""));
+    for (const target of targets) assert.ok(files.includes(target), `${name}: ${target} is exported but not packed`);
+  }
+  assert.ok(!runtimeFiles?.some((f) => f.startsWith("dist/gen/")), "the runtime ships no generator");
+  assert.ok(generatorFiles?.includes("gen/bin.js"), "the generator ships its command");
+});
+
+test("typewire has no dependencies; typewire-gen has the compilers, the typewire command and the runtime as a peer", () => {
+  assert.equal(manifest.dependencies, undefined, "the runtime depends on nothing");
+  assert.equal(manifest.optionalDependencies, undefined);
+  assert.equal(manifest.bin, undefined, "the typewire command is the generator's");
+  assert.deepEqual(manifest.peerDependencies, { ws: "^8.0.0" });
+  assert.equal(manifest.peerDependenciesMeta.ws.optional, true, "ws only for typewire/server/node");
+  const generator = generatorManifest();
+  assert.equal(generator.name, "typewire-gen");
+  assert.equal(generator.version, manifest.version);
+  assert.deepEqual(Object.keys(generator.dependencies ?? {}).sort(), [
+    "ajv",
+    "ts-json-schema-generator",
+    "typescript",
+    "yaml",
+  ]);
+  for (const [name, range] of Object.entries(generator.dependencies ?? {})) {
+    assert.equal(range, manifest.devDependencies[name], `${name}: the range the repository develops and tests with`);
+  }
+  assert.deepEqual(generator.bin, { typewire: "./gen/bin.js" });
+  assert.deepEqual(generator.peerDependencies, { typewire: manifest.version }, "generated code imports this runtime");
+  assert.equal(generator.peerDependenciesMeta?.typewire?.optional, true);
 });
 
 test("the built typed server serves on Bun, Deno and Node.js 20: loadServe finds each runtime's adapter in dist/", () => {
@@ -88,9 +209,113 @@ test("every npm entry point loads on Node.js 20", () => {
 });
 
 test("the typewire bin runs the generator on Node.js", () => {
-  const bin = spawnSync("node", [join(ROOT, manifest.bin.typewire), "gen", "--check"], { cwd: ROOT, encoding: "utf8" });
-  assert.equal(bin.status, 0, bin.stderr);
-  assert.match(bin.stdout, /all \d+ generated files are up to date/);
+  const bin = join(GEN, generatorManifest().bin?.typewire ?? "");
+  const run = spawnSync("node", [bin, "gen", "--check"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /all \d+ generated files are up to date/);
+});
+
+test(`a project that installs only typewire gets that one package, and no engine warning on Node.js ${NODE_VERSION}`, () => {
+  const { folder, project, runtime } = newProject();
+  try {
+    const { output } = npm(["install", runtime], project);
+    assert.doesNotMatch(output, /EBADENGINE/, output);
+    assert.deepEqual(installedPackages(project), ["typewire"], "no dependency comes with it");
+    assert.ok(!existsSync(join(project, "node_modules", "typewire", "node_modules")), "none nested either");
+    const listed = npm(["ls", "--all", "--parseable"], project).stdout.trim().split("\n");
+    assert.deepEqual(listed.slice(1).map((path) => path.replace(project, "")), ["/node_modules/typewire"]);
+    // typewire/server/node needs ws, the optional peer dependency a project without it has not installed.
+    const entries = Object.keys(manifest.exports).filter((name) => name !== "./server/node");
+    const script = entries.map((name) => {
+      const specifier = `typewire${name.slice(1)}`;
+      return `console.log(${JSON.stringify(specifier)}, Object.keys(await import(${
+        JSON.stringify(specifier)
+      })).length);`;
+    }).join("\n");
+    const run = spawnSync("node", ["--input-type=module", "-e", script], { cwd: project, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    for (const name of entries) assert.match(run.stdout, new RegExp(`^typewire${name.slice(1)} [1-9]`, "m"));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test(`with typewire-gen too, npx typewire generates a module that runs on the runtime, no engine warning on Node.js ${NODE_VERSION}`, () => {
+  const { folder, project, runtime, generator } = newProject();
+  try {
+    const outputs = [
+      npm(["install", runtime], project).output,
+      npm(["install", "--save-dev", generator], project).output,
+    ];
+    for (const output of outputs) assert.doesNotMatch(output, /EBADENGINE/, output);
+    const installed = installedPackages(project);
+    for (const name of ["typewire", "typewire-gen", "typescript", "ts-json-schema-generator", "ajv", "yaml"]) {
+      assert.ok(installed.includes(name), `${name} is installed`);
+    }
+    assert.ok(
+      !existsSync(join(project, "node_modules", "typewire-gen", "node_modules", "typewire")),
+      "the generator's peer is the project's own typewire",
+    );
+    // A TypeScript schema, so that the run goes through TypeScript and ts-json-schema-generator as installed.
+    writeFileSync(
+      join(project, "ping.ts"),
+      [
+        'export interface Ping { type: "ping"; /** @asType integer */ seq: number }',
+        'export interface Pong { type: "pong"; /** @asType integer */ seq: number }',
+        "export type ClientMessage = Ping;",
+        "export type ServerMessage = Pong;",
+        "",
+      ].join("\n"),
+    );
+    const gen = spawnSync("npx", ["typewire", "gen", "ping.ts", "--out", "generated"], {
+      cwd: project,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(gen.status, 0, `${gen.stdout}${gen.stderr}`);
+    assert.match(gen.stdout, /wrote generated\/ping\.ts/);
+    const module = readFileSync(join(project, "generated", "ping.ts"), "utf8");
+    const imported = [...module.matchAll(/ from "([^"]+)";/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(imported)], ["typewire/runtime"], "generated code imports the runtime package only");
+    writeFileSync(
+      join(project, "ping_run.ts"),
+      `import { connect, nextMessage } from "typewire";
+import { createServer } from "typewire/server";
+import { pingProtocol } from "./generated/ping.ts";
+
+const server = createServer(pingProtocol, { handlers: { ping: ({ seq }, conn) => conn.send({ type: "pong", seq }) } });
+const listening = await server.listen({ port: 0 });
+const client = connect(pingProtocol, listening.url);
+client.send({ type: "ping", seq: 7 });
+console.log(\`pong \${(await nextMessage(client, "pong")).seq}\`);
+await client.close();
+await listening.stop();
+`,
+    );
+    const check = spawnSync(DENO, ["check", "ping_run.ts"], { cwd: project, encoding: "utf8", timeout: 120_000 });
+    assert.equal(check.status, 0, `the project does not type-check against the installed packages: ${check.stderr}`);
+    for (const [program, args] of [[BUN, ["ping_run.ts"]], [DENO, ["run", "-A", "ping_run.ts"]]] as const) {
+      const run = spawnSync(program, args, { cwd: project, encoding: "utf8", timeout: 60_000 });
+      assert.equal(run.status, 0, `${program}: ${run.stderr}`);
+      assert.equal(run.stdout.trim(), "pong 7", program);
+    }
+    // The generator as npm installed it here regenerates this repository's committed modules byte for byte.
+    const bin = join(project, "node_modules", "typewire-gen", "gen", "bin.js");
+    const regenerated = spawnSync("node", [bin, "gen", "--check"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    assert.equal(regenerated.status, 0, `${regenerated.stdout}${regenerated.stderr}`);
+    const library = spawnSync("node", [
+      "--input-type=module",
+      "-e",
+      'console.log(Object.keys(await import("typewire-gen")).sort().join(" "))',
+    ], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    assert.equal(library.status, 0, library.stderr);
+    assert.match(library.stdout, /\bgenerateProtocol\b.*\bmain\b/);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test("a bundle of the client entry pulls in no generator, ajv, TypeScript or server code", async () => {
