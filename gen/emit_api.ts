@@ -6,7 +6,7 @@
  * @module
  */
 import { CheckEmitter } from "./emit_checks.ts";
-import { WriterEmitter } from "./emit_writers.ts";
+import { PickerEmitter } from "./emit_writers.ts";
 import { type DirectionModel, type ProtocolModel, unboundedDefinitions } from "./model.ts";
 import { MAX_DEPTH } from "../src/runtime/depth.ts";
 import { camelCase, constantCase, propertyRead } from "./names.ts";
@@ -18,7 +18,7 @@ export interface DirectionNames {
   readonly tags: string;
   readonly tagType: string;
   readonly check: string;
-  readonly write: string;
+  readonly pick: string;
   readonly decode: string;
   readonly decodeStrict: string;
   readonly encode: string;
@@ -46,7 +46,7 @@ export function directionNames(direction: DirectionModel): DirectionNames {
     tags: `${constantCase(union)}_TYPES`,
     tagType: `${union}Type`,
     check: `check${union}`,
-    write: `write${union}`,
+    pick: `pick${union}`,
     decode: `decode${union}`,
     decodeStrict: `decode${union}Strict`,
     encode: `encode${union}`,
@@ -97,7 +97,7 @@ const NESTING_NOTE = `A message that can hold a recursive type and nests more th
   "and arrays (the message being level 1) is an `invalid` error at the JSON Pointer where the depth ran out.";
 
 /**
- * Prints the functions and types of one direction: its validator and writer
+ * Prints the functions and types of one direction: its validator and picker
  * (a `switch` on the discriminator, so each message's own code is called
  * directly), decoders, encoder, guard, handler types and dispatch. A message
  * whose type can nest itself has its nesting measured (without recursion)
@@ -134,10 +134,10 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
     },
   );
   p.line();
-  p.block(`function ${n.write}(message: ${n.union}): string {`, () => {
+  p.block(`function ${n.pick}(message: ${n.union}): unknown {`, () => {
     p.block(`switch (${propertyRead("message", model.discriminator)}) {`, () => {
       for (const v of direction.variants) {
-        p.line(`case ${JSON.stringify(v.tag)}: return ${WriterEmitter.writeName(v.definition)}(message);`);
+        p.line(`case ${JSON.stringify(v.tag)}: return ${PickerEmitter.pickName(v.definition)}(message);`);
       }
     });
   });
@@ -163,12 +163,12 @@ export function emitDirectionApi(p: ModulePrinter, model: ProtocolModel, directi
   });
   p.line();
   p.doc(
-    `Validates a message ${sender} sends, then serializes it with the writer specialized to its \`${model.discriminator}\`.\n` +
-      `Only the schema's properties are written. Never throws: a property that throws when read is an \`invalid\` error.${nesting}\n\n` +
+    `Validates a message ${sender} sends, then writes it with \`JSON.stringify\`: only the properties its schema names,\n` +
+      `in schema order. Never throws: a property that throws when read is an \`invalid\` error.${nesting}\n\n` +
       `@param message The message.\n@returns The text frame, or why the message was refused (nothing is written then).`,
   );
   p.block(`export function ${n.encode}(message: ${n.union}): ${p.runtimeType("EncodeResult")} {`, () => {
-    p.line(`return ${p.runtime("encodeWith")}(message, ${key}, ${n.check}, ${n.write});`);
+    p.line(`return ${p.runtime("encodeWith")}(message, ${key}, ${n.check}, ${n.pick});`);
   });
   p.line();
   p.doc(

@@ -248,7 +248,11 @@ export class CheckEmitter {
       }
       case "union": {
         const fails = shape.members.map((m) => this.#simpleFail(m, value));
-        return fails.every((f) => f !== undefined) ? fails.map((f) => `(${f})`).join(" && ") : undefined;
+        if (!fails.every((f) => f !== undefined)) return undefined;
+        // Tests that call nothing go first: a value they accept (a null in a list of names) is then never passed to
+        // a predicate that would see it fail, which V8 runs markedly slower when it sees more than one type.
+        const calls = (f: string) => f.includes("(");
+        return [...fails.filter((f) => !calls(f)), ...fails.filter(calls)].map((f) => `(${f})`).join(" && ");
       }
       case "array":
       case "object":

@@ -1,6 +1,6 @@
 /**
  * Assembles one generated module from a protocol model: header, types,
- * validators, writers, the public functions and the descriptor.
+ * validators, pickers, the public functions and the descriptor.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import {
 } from "./emit_api.ts";
 import { CheckEmitter } from "./emit_checks.ts";
 import { emitDefinitionTypes, emitDirectionTypes } from "./emit_types.ts";
-import { WriterEmitter } from "./emit_writers.ts";
+import { PickerEmitter } from "./emit_writers.ts";
 import { SchemaError } from "./errors.ts";
 import { type ProtocolModel, recursiveDefinitions } from "./model.ts";
 import { MAX_DEPTH } from "../src/runtime/depth.ts";
@@ -51,7 +51,7 @@ export function emitModule(model: ProtocolModel, options: EmitOptions): string {
     emitDirectionTypes(p, direction, directionNames(direction).tags, model.discriminator);
   }
   new CheckEmitter(p, model, taken).emitAll();
-  new WriterEmitter(p, model, taken).emitAll();
+  new PickerEmitter(p, model, taken).emitAll();
   emitDirectionApi(p, model, model.server);
   emitDirectionApi(p, model, model.client);
   emitVariantGuards(p, model);
@@ -120,7 +120,7 @@ function declaredNames(model: ProtocolModel): Set<string> {
   }
   for (const name of model.definitions.keys()) {
     claim(CheckEmitter.checkName(name), `the validator of ${name}`);
-    claim(WriterEmitter.writeName(name), `the writer of ${name}`);
+    claim(PickerEmitter.pickName(name), `the picker of ${name}`);
   }
   claim(descriptorName(model), "the protocol descriptor");
   claim(clientDescriptorName(model), "the client's protocol descriptor");

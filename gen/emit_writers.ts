@@ -1,8 +1,16 @@
 /**
- * Emits serializers specialized to each message shape: the JSON is spelled
- * out as string concatenation with the property names baked in, instead of
- * `JSON.stringify` walking the object. Writers trust their input: encoders
- * run the matching validator first.
+ * Emits the pickers that encoders serialize: for each object type, a function
+ * that copies a validated value's schema properties, in schema order, into a
+ * fresh object literal, which the engine's own `JSON.stringify` then writes in
+ * one native pass. Writing the JSON out in JavaScript instead (string
+ * concatenation with the property names baked in) looks faster only until the
+ * concatenated string is flattened for sending: measured that way, it lost to
+ * `JSON.stringify` on V8 and on JavaScriptCore (see BENCHMARKS.md). Pickers
+ * trust their input: encoders run the matching validator first.
+ *
+ * A picked object lists its properties as the model does, which is the order a
+ * JSON schema's `properties` parse into, so `JSON.stringify` writes them in
+ * schema order (array-index names first, as in any JavaScript object).
  *
  * @module
  */
@@ -10,30 +18,11 @@ import type { Definition, ObjectShape, ProtocolModel, Shape } from "./model.ts";
 import { resolveShape } from "./model.ts";
 import { CheckEmitter, reachableObjects } from "./emit_checks.ts";
 import { typeText } from "./emit_types.ts";
-import { jsString, propertyRead } from "./names.ts";
+import { propertyKey, propertyRead } from "./names.ts";
 import type { ModulePrinter } from "./printer.ts";
 import { HelperQueue } from "./helper_queue.ts";
 
-/**
- * A piece of a concatenation: fixed JSON text, or an expression that evaluates
- * to JSON text (`isString`) or to a number or boolean whose string form is its JSON.
- */
-type Piece = { readonly text: string } | { readonly expression: string; readonly isString: boolean };
-
-function concatenation(pieces: readonly Piece[]): string {
-  const merged: Piece[] = [];
-  for (const piece of pieces) {
-    const last = merged.at(-1);
-    if ("text" in piece && last !== undefined && "text" in last) {
-      merged[merged.length - 1] = { text: last.text + piece.text };
-    } else merged.push(piece);
-  }
-  const first = merged[0];
-  if (first !== undefined && !("text" in first) && !first.isString) merged.unshift({ text: "" });
-  return merged.map((p) => ("text" in p ? jsString(p.text) : p.expression)).join(" + ");
-}
-
-/** The JSON type of a shape's values, as far as a writer must tell union members apart. */
+/** The JSON type of a shape's values, as far as a picker must tell union members apart. */
 type JsonKind = "null" | "boolean" | "number" | "string" | "array" | "object" | "mixed";
 
 function jsonKind(shape: Shape): JsonKind {
@@ -48,23 +37,6 @@ function jsonKind(shape: Shape): JsonKind {
       return "mixed";
     default:
       return shape.kind;
-  }
-}
-
-/** Whether every value of a shape is a JSON scalar (string, number, boolean or null). */
-function isScalar(shape: Shape, definitions: ReadonlyMap<string, Definition>): boolean {
-  const target = resolveShape(shape, definitions);
-  switch (target.kind) {
-    case "string":
-    case "number":
-    case "boolean":
-    case "null":
-    case "literal":
-      return true;
-    case "union":
-      return target.members.every((m) => isScalar(m, definitions));
-    default:
-      return false;
   }
 }
 
@@ -88,18 +60,23 @@ const KIND_RANK: Record<JsonKind, number> = {
   mixed: 7,
 };
 
+/** An object-literal key; `__proto__` is computed, as a plain one would set the prototype instead. */
+function literalKey(name: string): string {
+  return name === "__proto__" ? `[${JSON.stringify(name)}]` : propertyKey(name);
+}
+
 /**
- * Prints a `write<Name>` function for every object type a message can contain.
+ * Prints a `pick<Name>` function for every object type a message can contain.
  *
  * @example
  * ```ts
  * import { ModulePrinter } from "./printer.ts";
- * import { WriterEmitter } from "./emit_writers.ts";
+ * import { PickerEmitter } from "./emit_writers.ts";
  * declare const model: import("./model.ts").ProtocolModel;
- * new WriterEmitter(new ModulePrinter("../runtime/mod.ts", new Set()), model, new Set()).emitAll();
+ * new PickerEmitter(new ModulePrinter("../runtime/mod.ts", new Set()), model, new Set()).emitAll();
  * ```
  */
-export class WriterEmitter {
+export class PickerEmitter {
   readonly #queue: HelperQueue;
   readonly #definitions: ReadonlyMap<string, Definition>;
 
@@ -117,148 +94,120 @@ export class WriterEmitter {
     this.#queue = new HelperQueue(taken);
   }
 
-  /** The serializer's name for an object definition. */
-  static writeName(definition: string): string {
-    return `write${definition}`;
+  /** The picker's name for an object definition. */
+  static pickName(definition: string): string {
+    return `pick${definition}`;
   }
 
-  /** Prints the serializers of every object type a message can contain. */
+  /** Prints the pickers of every object type a message can contain. */
   emitAll(): void {
     for (const name of reachableObjects(this.model)) {
       const shape = (this.#definitions.get(name) as Definition).shape as ObjectShape;
-      this.#emitObjectWriter(WriterEmitter.writeName(name), name, shape);
-      this.p.line();
+      this.#emitPicker(PickerEmitter.pickName(name), name, this.#pickObject(shape, "v"));
     }
     for (let next = this.#queue.next(); next !== undefined; next = this.#queue.next()) {
       const { name, shape } = next;
-      if (shape.kind === "object") {
-        this.#emitObjectWriter(name, typeText(shape), shape);
-      } else {
-        this.p.block(`function ${name}(value: ${typeText(shape)}): string {`, () => {
-          this.p.line(`return ${concatenation([this.#write(shape, "value")])};`);
-        });
-      }
-      this.p.line();
+      const body = shape.kind === "object" ? this.#pickObject(shape, "v") : this.#pick(shape, "v");
+      this.#emitPicker(name, typeText(shape), body);
     }
   }
 
-  #emitObjectWriter(name: string, type: string, shape: ObjectShape): void {
-    const { p } = this;
-    p.block(`function ${name}(v: ${type}): string {`, () => {
-      if (shape.properties.length === 0) {
-        p.line(`return "{}";`);
-      } else if (shape.properties[0]?.required) {
-        const pieces: Piece[] = [{ text: "{" }];
-        shape.properties.forEach((property, i) => {
-          const key = (i === 0 ? "" : ",") + JSON.stringify(property.name) + ":";
-          const read = propertyRead("v", property.name);
-          const value = this.#write(property.shape, read);
-          if (property.required) {
-            pieces.push({ text: key }, value);
-          } else {
-            const body = concatenation([{ text: key }, value]);
-            pieces.push({ expression: `(${read} === undefined ? "" : ${body})`, isString: true });
-          }
-        });
-        pieces.push({ text: "}" });
-        p.line(`return ${concatenation(pieces)};`);
-      } else {
-        // No required property leads, so each one writes its own comma and the first is cut.
-        p.line(`let out = "";`);
-        for (const property of shape.properties) {
-          const read = propertyRead("v", property.name);
-          const add = `out += ${
-            concatenation([{ text: "," + JSON.stringify(property.name) + ":" }, this.#write(property.shape, read)])
-          };`;
-          p.line(property.required ? add : `if (${read} !== undefined) ${add}`);
-        }
-        p.line(`return "{" + out.slice(1) + "}";`);
-      }
-    });
+  #emitPicker(name: string, type: string, body: string): void {
+    this.p.block(`function ${name}(v: ${type}): unknown {`, () => this.p.line(`return ${body};`));
+    this.p.line();
   }
 
-  /** The expression that writes `value`, which is known to match `shape`. */
-  #write(shape: Shape, value: string): Piece {
+  /** A literal of the object's schema properties; `JSON.stringify` leaves out those that are `undefined`. */
+  #pickObject(shape: ObjectShape, value: string): string {
+    const fields = shape.properties.map((property) => {
+      const read = propertyRead(value, property.name);
+      const single = property.shape.kind === "literal" && property.shape.values.length === 1;
+      const picked = single ? JSON.stringify(property.shape.values[0]) : this.#pick(property.shape, read);
+      const guarded = property.required || picked === read ? picked : `${read} === undefined ? undefined : ${picked}`;
+      return `${literalKey(property.name)}: ${guarded}`;
+    });
+    return fields.length === 0 ? "{}" : `{ ${fields.join(", ")} }`;
+  }
+
+  /** The expression that picks `value`, known to match `shape`: `value` itself when there is nothing to drop. */
+  #pick(shape: Shape, value: string): string {
+    if (this.#whole(shape, new Set())) return value;
     switch (shape.kind) {
-      case "string":
-        return { expression: `${this.p.runtime("quote")}(${value})`, isString: true };
-      case "number":
-        return shape.integer
-          ? { expression: `${this.p.runtime("writeInteger")}(${value})`, isString: true }
-          : { expression: value, isString: false };
-      case "boolean":
-        return { expression: value, isString: false };
-      case "null":
-        return { text: "null" };
-      case "literal":
-        if (shape.values.length === 1) return { text: JSON.stringify(shape.values[0]) };
-        if (shape.values.every((v) => typeof v === "string")) {
-          return { expression: `${this.p.runtime("quote")}(${value})`, isString: true };
-        }
-        return this.#json(value);
-      case "array": {
-        // Scalars carry no properties to drop, so the engine's own loop writes them exactly, and fastest.
-        if (isScalar(shape.items, this.#definitions)) return this.#json(value);
-        const item = this.#itemWriter(shape.items);
-        return { expression: `${this.p.runtime("writeList")}(${value}, ${item})`, isString: true };
-      }
+      case "array":
+        return `${this.p.runtime("pickList")}(${value}, ${this.#itemPicker(shape.items)})`;
       case "ref": {
         const target = resolveShape(shape, this.#definitions);
-        if (target.kind === "object") {
-          return { expression: `${WriterEmitter.writeName(shape.name)}(${value})`, isString: true };
-        }
-        return this.#write(target, value);
+        return target.kind === "object" ? `${PickerEmitter.pickName(shape.name)}(${value})` : this.#pick(target, value);
       }
       case "object":
-        return { expression: `${this.#helper(shape)}(${value})`, isString: true };
+        return `${this.#helper(shape)}(${value})`;
       case "union":
-        return this.#writeUnion(shape.members, value);
-      case "any":
-        return this.#json(value);
+        return this.#pickUnion(shape.members, value);
+      default:
+        return value;
     }
   }
 
   /**
-   * Writes a union by testing which member a value is, cheapest test first:
-   * by JSON type when members differ in it, else by a member's validator.
-   * Only members that neither tells apart (two inline objects) fall back to `JSON.stringify`.
+   * Whether `JSON.stringify` writes a validated value of `shape` as the schema
+   * says without picking: true unless an object (whose unknown properties must
+   * be dropped) can occur in it. `seen` breaks cycles through named types.
    */
-  #writeUnion(members: readonly Shape[], value: string): Piece {
-    const branches: { test: string | undefined; piece: Piece; rank: number }[] = [];
+  #whole(shape: Shape, seen: Set<string>): boolean {
+    switch (shape.kind) {
+      case "object":
+        return false;
+      case "array":
+        return this.#whole(shape.items, seen);
+      case "union":
+        return shape.members.every((m) => this.#whole(m, seen));
+      case "ref": {
+        if (seen.has(shape.name)) return true;
+        seen.add(shape.name);
+        return this.#whole((this.#definitions.get(shape.name) as Definition).shape, seen);
+      }
+      default:
+        return true;
+    }
+  }
+
+  /**
+   * Picks a union member by testing which one a value is, cheapest test first:
+   * by JSON type when members differ in it, else by a member's validator.
+   * Members that neither tells apart (two inline objects) are written whole,
+   * unknown properties included.
+   */
+  #pickUnion(members: readonly Shape[], value: string): string {
+    const branches: { test: string | undefined; picked: string; rank: number }[] = [];
     const kinds = members.map((m) => jsonKind(resolveShape(m, this.#definitions)));
     for (const [i, member] of members.entries()) {
       const kind = kinds[i] as JsonKind;
       const shared = kinds.filter((k) => k === kind || k === "mixed").length > 1;
       if (!shared) {
-        branches.push({ test: KIND_TESTS[kind]?.(value), piece: this.#write(member, value), rank: KIND_RANK[kind] });
+        branches.push({ test: KIND_TESTS[kind]?.(value), picked: this.#pick(member, value), rank: KIND_RANK[kind] });
       } else if (member.kind === "ref" && kind === "object") {
         // A validator is no type guard, so the branch tells the compiler what it found.
-        const piece = this.#write(member, `(${value} as ${member.name})`);
+        const picked = this.#pick(member, `(${value} as ${member.name})`);
         const check = `${CheckEmitter.checkName(member.name)}(${value}, false) === undefined`;
-        branches.push({ test: `${this.p.runtime("isFields")}(${value}) && ${check}`, piece, rank: 0 });
+        branches.push({ test: `${this.p.runtime("isFields")}(${value}) && ${check}`, picked, rank: 0 });
       } else {
-        return this.#json(value);
+        return value;
       }
     }
     branches.sort((a, b) => a.rank - b.rank);
     const last = branches.pop() as (typeof branches)[number];
-    if (branches.some((b) => b.test === undefined)) return this.#json(value);
-    const chain = branches.map((b) => `${b.test} ? ${concatenation([b.piece])} : `).join("");
-    return { expression: `(${chain}${concatenation([last.piece])})`, isString: true };
+    if (branches.some((b) => b.test === undefined)) return value;
+    return `(${branches.map((b) => `${b.test} ? ${b.picked} : `).join("")}${last.picked})`;
   }
 
-  /** The function `writeList` calls for each item (never a scalar: those arrays are written whole). */
-  #itemWriter(items: Shape): string {
+  /** The function `pickList` calls for each item of an array that needs picking. */
+  #itemPicker(items: Shape): string {
     const target = resolveShape(items, this.#definitions);
-    if (items.kind === "ref" && target.kind === "object") return WriterEmitter.writeName(items.name);
+    if (items.kind === "ref" && target.kind === "object") return PickerEmitter.pickName(items.name);
     return this.#helper(items);
   }
 
   #helper(shape: Shape): string {
-    return this.#queue.helperFor(shape, "writeValue");
-  }
-
-  #json(value: string): Piece {
-    return { expression: `${this.p.runtime("writeJson")}(${value})`, isString: true };
+    return this.#queue.helperFor(shape, "pickValue");
   }
 }

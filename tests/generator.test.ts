@@ -121,8 +121,75 @@ test("a named scalar type gets one shared predicate and expectation", () => {
   assert.ok(out.includes('const SEQ_EXPECTED = "an integer of at least 0";'));
 });
 
-test("a writer spells the JSON out with the property names baked in", () => {
-  assert.ok(lines(emit(PING)).includes(`return '{"type":"ping","n":' + writeInteger(v.n) + "}";`));
+test("a union tests null and literals before calling a predicate", () => {
+  const out = lines(emit(schemaOf({
+    Name: { type: "string", minLength: 1 },
+    List: {
+      type: "object",
+      properties: {
+        type: { const: "list" },
+        names: { type: "array", items: { anyOf: [{ $ref: "#/definitions/Name" }, { type: "null" }] } },
+      },
+      required: ["type", "names"],
+    },
+    ServerMessage: { $ref: "#/definitions/List" },
+    ClientMessage: { $ref: "#/definitions/List" },
+  })));
+  assert.ok(out.some((l) => l.startsWith("if ((item !== null) && (!validName(item))) return issueAt(")));
+});
+
+test("a picker copies the schema's properties into a literal, for JSON.stringify to write in one pass", () => {
+  const out = lines(emit(PING));
+  assert.ok(out.includes('return { type: "ping", n: v.n };'));
+  assert.ok(out.includes('return encodeWith(message, "type", checkServerMessage, pickServerMessage);'));
+});
+
+test("pickers keep odd property names as properties, in the order JSON.stringify writes them", async () => {
+  const schema = schemaOf({
+    Odd: {
+      type: "object",
+      properties: {
+        type: { const: "odd" },
+        ["__proto__"]: { type: "string" },
+        "b-c": { type: "integer" },
+        constructor: { type: "object", properties: { 2: { type: "number" }, a: { type: "number" } } },
+        10: { type: "boolean" },
+        1: { type: "null" },
+      },
+      required: ["type", "__proto__", "b-c", "constructor", "10", "1"],
+    },
+    ServerMessage: { $ref: "#/definitions/Odd" },
+    ClientMessage: { $ref: "#/definitions/Odd" },
+  });
+  assert.ok(lines(emit(schema)).some((l) => l.includes('["__proto__"]: (Object.hasOwn(v, "__proto__")')));
+  const { inlineProtocol: p } = await load(schema);
+  const message = JSON.parse(
+    '{"1":null,"10":true,"type":"odd","__proto__":"p","b-c":3,"constructor":{"2":0.5,"a":1,"x":0},"y":2}',
+  );
+  const encoded = p.server.encode(message);
+  assert.ok(encoded.ok, JSON.stringify(encoded));
+  assert.equal(
+    encoded.frame,
+    '{"1":null,"10":true,"type":"odd","__proto__":"p","b-c":3,"constructor":{"2":0.5,"a":1}}',
+  );
+  assert.deepEqual(p.server.decode(encoded.frame), { ok: true, value: JSON.parse(encoded.frame) });
+});
+
+test("a frame is byte for byte what JSON.stringify writes of a message in schema order, escapes and all", () => {
+  const texts = ['"', "\\", "\n", "\u0000", "\u001f", "\u2028", "\ud800", "\udfff", "😀", "é", "</script>"];
+  for (const edge of texts) {
+    for (const text of [edge, `${edge}abc`, `abc${edge}`, `${edge}${"x".repeat(300)}${edge}`, edge.repeat(50)]) {
+      const messages: ServerMessage[] = [
+        { type: "shape", label: "a", where: { x: 1, y: 2 }, tags: [{ k: text }], meta: { text } },
+        { type: "sparse", b: text, level: "high", extent: { w: 1e21, h: -0.5 } },
+      ];
+      for (const message of messages) {
+        const encoded = shapesProtocol.server.encode(message);
+        assert.ok(encoded.ok);
+        assert.equal(encoded.frame, JSON.stringify(message));
+      }
+    }
+  }
 });
 
 test("runtime imports are derived from use and aliased around schema names", () => {

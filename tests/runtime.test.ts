@@ -1,12 +1,12 @@
 /**
  * The runtime helpers generated code relies on: string length in code
- * points, JSON quoting, value descriptions, dispatch and guards.
+ * points, picking arrays for the encoder, value descriptions, dispatch and guards.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { codePointLength, lengthOutside } from "../src/runtime/length.ts";
-import { quote, writeInteger, writeList } from "../src/runtime/encode.ts";
+import { pickList } from "../src/runtime/encode.ts";
 import { describeValue, escapePointerSegment, shorten } from "../src/runtime/issue.ts";
 import { invalidMessage } from "../src/runtime/decode.ts";
 import { guardWith } from "../src/runtime/guard.ts";
@@ -34,37 +34,67 @@ test("lengthOutside agrees with counting code points, for any bounds", () => {
   assert.equal(lengthOutside("x".repeat(100), 0, Infinity), false);
 });
 
-test("quote writes exactly what JSON.stringify writes for any string", () => {
-  fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => assert.equal(quote(s), JSON.stringify(s))));
-  for (const s of ["", '"', "\\", "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "😀", "</script>"]) {
-    assert.equal(quote(s), JSON.stringify(s));
+test("codePointLength decides pairs at the ends of a string, and around a lone surrogate", () => {
+  for (
+    const [text, points] of [
+      ["😀", 1],
+      ["a😀", 2],
+      ["😀a", 2],
+      ["\ud83d", 1],
+      ["a\ud83d", 2],
+      ["\ude00a", 2],
+      ["\ude00\ud83d", 2],
+      ["\ud83d\ud83d\ude00", 2],
+      ["\ud83d\ude00\ude00", 2],
+      ["\udbff\udfff\ud800\udc00", 2],
+      ["\ud7ff\udc00", 2],
+      ["\ud800\ue000", 2],
+    ] as const
+  ) {
+    assert.equal(codePointLength(text), points, JSON.stringify(text));
+    assert.equal(codePointLength(text), [...text].length, JSON.stringify(text));
   }
 });
 
-test("writeInteger writes exactly what JSON.stringify writes for any integer", () => {
-  fc.assert(fc.property(fc.maxSafeInteger(), (n) => assert.equal(writeInteger(n), JSON.stringify(n))));
-  const edges = [
-    0,
-    -0,
-    1,
-    -1,
-    0x3fffffff,
-    0x40000000,
-    1e9,
-    1e9 - 1,
-    1e9 + 1,
-    2 ** 53 - 1,
-    -(2 ** 53) + 1,
-    2 ** 53,
-    1e21,
-  ];
-  for (let k = 1; k < 9_007_199; k += 997_331) edges.push(k * 1e9, k * 1e9 - 1, k * 1e9 + 1);
-  for (const n of edges) assert.equal(writeInteger(n), JSON.stringify(n), String(n));
+test("codePointLength may stop once the count is within atMost, never returning more", () => {
+  const text = "😀".repeat(10) + "a".repeat(10);
+  assert.equal(codePointLength(text), 20);
+  assert.equal(codePointLength(text, 25), 25, "stops as soon as five pairs are found");
+  assert.equal(codePointLength(text, 20), 20);
+  assert.equal(codePointLength(text, 19), 20, "never below the real count when that is above atMost");
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 40 }), fc.nat(40), (s, atMost) => {
+      const points = [...s].length;
+      const counted = codePointLength(s, atMost);
+      if (points > atMost) assert.equal(counted, points);
+      else assert.ok(counted <= atMost && counted >= points);
+    }),
+  );
 });
 
-test("writeList writes JSON arrays", () => {
-  assert.equal(writeList([], quote), "[]");
-  assert.equal(writeList(["a", "b\n"], quote), JSON.stringify(["a", "b\n"]));
+test("lengthOutside counts only when UTF-16 units cannot decide, and decides right on both sides of the bound", () => {
+  const max = 4096;
+  // Over max units but at most max code points: only counting tells, and pairs anywhere count once.
+  const pairs = "😀".repeat(100);
+  for (const text of ["a".repeat(max - 100) + pairs, pairs + "a".repeat(max - 100), "😀".repeat(max)]) {
+    assert.equal(lengthOutside(text, 0, max), false);
+    assert.equal(lengthOutside(text + "a", 0, max), true);
+    assert.equal(lengthOutside("a" + text, 0, max), true);
+  }
+  // A lone surrogate is one character: a broken pair does not shorten the count.
+  assert.equal(lengthOutside("a".repeat(max - 1) + "\ud83d\ud83d", 0, max), true);
+  assert.equal(lengthOutside("a".repeat(max - 1) + "\ude00", 0, max), false);
+  assert.equal(lengthOutside("\ud83d".repeat(max + 1), 0, max), true);
+  assert.equal(lengthOutside("😀".repeat(max) + "\ud83d", 0, max), true);
+  assert.equal(lengthOutside("x".repeat(2 * max + 1), 0, max), true);
+  assert.equal(lengthOutside("😀", 2, 3), true);
+  assert.equal(lengthOutside("😀😀", 2, 3), false);
+});
+
+test("pickList picks every item by index, never through the array's own map", () => {
+  const items = Object.assign([{ k: "a", extra: 1 }, { k: "b" }], { map: () => ["not this"] });
+  assert.deepEqual(pickList(items, (v) => ({ k: v.k })), [{ k: "a" }, { k: "b" }]);
+  assert.deepEqual(pickList([], (v) => v), []);
 });
 
 test("describeValue names what was found without echoing long input", () => {

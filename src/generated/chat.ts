@@ -14,7 +14,7 @@
  */
 
 import type { ClientProtocol, DecodeResult, EncodeResult, Fields, Handlers, Issue, PartialHandlers, Protocol } from "../runtime/mod.ts";
-import { UNKNOWN_TYPE, decodeWith, encodeWith, guardWith, issueAt, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
+import { UNKNOWN_TYPE, decodeWith, encodeWith, guardWith, issueAt, lengthOutside, unknownPropertyIssue } from "../runtime/mod.ts";
 
 /**
  * A client id, assigned by the server when the connection opens. The MDN sample seeds ids from the clock, so they exceed 2^31 but stay below 2^53.
@@ -168,7 +168,7 @@ function checkUserListMessage(v: Fields, strict: boolean): Issue | undefined {
   if (!Array.isArray(users) || users.length > 10000) return issueAt("/users", "an array of at most 10000 items", users);
   for (let i = 0; i < users.length; i++) {
     const item: unknown = users[i];
-    if ((!validAssignedName(item)) && (item !== null)) return issueAt("/users/" + i, "a string of 1 to 96 characters or null", item);
+    if ((item !== null) && (!validAssignedName(item))) return issueAt("/users/" + i, "a string of 1 to 96 characters or null", item);
   }
   return strict ? unknownPropertyIssue(v, USER_LIST_MESSAGE_KEYS) : undefined;
 }
@@ -248,32 +248,32 @@ const TIMESTAMP_EXPECTED = "an integer from 0 to 8640000000000000";
 const CHAT_TEXT_EXPECTED = "a string of at most 4096 characters";
 const REQUESTED_NAME_EXPECTED = "a string of 1 to 64 characters";
 
-function writeIdMessage(v: IdMessage): string {
-  return '{"type":"id","id":' + writeInteger(v.id) + "}";
+function pickIdMessage(v: IdMessage): unknown {
+  return { type: "id", id: v.id };
 }
 
-function writeRejectUsernameMessage(v: RejectUsernameMessage): string {
-  return '{"type":"rejectusername","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + "}";
+function pickRejectUsernameMessage(v: RejectUsernameMessage): unknown {
+  return { type: "rejectusername", id: v.id, name: v.name };
 }
 
-function writeUserListMessage(v: UserListMessage): string {
-  return '{"type":"userlist","users":' + writeJson(v.users) + "}";
+function pickUserListMessage(v: UserListMessage): unknown {
+  return { type: "userlist", users: v.users };
 }
 
-function writeUsernameMessage(v: UsernameMessage): string {
-  return '{"type":"username","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + ',"date":' + writeInteger(v.date) + "}";
+function pickUsernameMessage(v: UsernameMessage): unknown {
+  return { type: "username", id: v.id, name: v.name, date: v.date };
 }
 
-function writeChatLineMessage(v: ChatLineMessage): string {
-  return '{"type":"message","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + ',"text":' + quote(v.text) + ',"date":' + writeInteger(v.date) + "}";
+function pickChatLineMessage(v: ChatLineMessage): unknown {
+  return { type: "message", id: v.id, name: v.name, text: v.text, date: v.date };
 }
 
-function writeLoginMessage(v: LoginMessage): string {
-  return '{"type":"username","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + ',"date":' + writeInteger(v.date) + "}";
+function pickLoginMessage(v: LoginMessage): unknown {
+  return { type: "username", id: v.id, name: v.name, date: v.date };
 }
 
-function writeSayMessage(v: SayMessage): string {
-  return '{"type":"message","id":' + writeInteger(v.id) + ',"text":' + quote(v.text) + ',"date":' + writeInteger(v.date) + "}";
+function pickSayMessage(v: SayMessage): unknown {
+  return { type: "message", id: v.id, text: v.text, date: v.date };
 }
 
 function checkServerMessage(v: Fields, strict: boolean): Issue | undefined | typeof UNKNOWN_TYPE {
@@ -287,13 +287,13 @@ function checkServerMessage(v: Fields, strict: boolean): Issue | undefined | typ
   }
 }
 
-function writeServerMessage(message: ServerMessage): string {
+function pickServerMessage(message: ServerMessage): unknown {
   switch (message.type) {
-    case "id": return writeIdMessage(message);
-    case "rejectusername": return writeRejectUsernameMessage(message);
-    case "userlist": return writeUserListMessage(message);
-    case "username": return writeUsernameMessage(message);
-    case "message": return writeChatLineMessage(message);
+    case "id": return pickIdMessage(message);
+    case "rejectusername": return pickRejectUsernameMessage(message);
+    case "userlist": return pickUserListMessage(message);
+    case "username": return pickUsernameMessage(message);
+    case "message": return pickChatLineMessage(message);
   }
 }
 
@@ -322,14 +322,14 @@ export function decodeServerMessageStrict(frame: string): DecodeResult<ServerMes
 }
 
 /**
- * Validates a message a server sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
+ * Validates a message a server sends, then writes it with `JSON.stringify`: only the properties its schema names,
+ * in schema order. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
  */
 export function encodeServerMessage(message: ServerMessage): EncodeResult {
-  return encodeWith(message, "type", checkServerMessage, writeServerMessage);
+  return encodeWith(message, "type", checkServerMessage, pickServerMessage);
 }
 
 /**
@@ -391,10 +391,10 @@ function checkClientMessage(v: Fields, strict: boolean): Issue | undefined | typ
   }
 }
 
-function writeClientMessage(message: ClientMessage): string {
+function pickClientMessage(message: ClientMessage): unknown {
   switch (message.type) {
-    case "username": return writeLoginMessage(message);
-    case "message": return writeSayMessage(message);
+    case "username": return pickLoginMessage(message);
+    case "message": return pickSayMessage(message);
   }
 }
 
@@ -423,14 +423,14 @@ export function decodeClientMessageStrict(frame: string): DecodeResult<ClientMes
 }
 
 /**
- * Validates a message a client sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
+ * Validates a message a client sends, then writes it with `JSON.stringify`: only the properties its schema names,
+ * in schema order. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
  */
 export function encodeClientMessage(message: ClientMessage): EncodeResult {
-  return encodeWith(message, "type", checkClientMessage, writeClientMessage);
+  return encodeWith(message, "type", checkClientMessage, pickClientMessage);
 }
 
 /**

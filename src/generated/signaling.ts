@@ -14,7 +14,7 @@
  */
 
 import type { ClientProtocol, DecodeResult, EncodeResult, Fields, Handlers, Issue, PartialHandlers, Protocol } from "../runtime/mod.ts";
-import { UNKNOWN_TYPE, decodeWith, encodeWith, guardWith, isFields, issueAt, issueWithin, lengthOutside, quote, unknownPropertyIssue, writeInteger, writeJson } from "../runtime/mod.ts";
+import { UNKNOWN_TYPE, decodeWith, encodeWith, guardWith, isFields, issueAt, issueWithin, lengthOutside, unknownPropertyIssue } from "../runtime/mod.ts";
 
 /** An SDP offer or answer, as `RTCSessionDescription.toJSON()` gives it. */
 export interface SessionDescription {
@@ -253,11 +253,11 @@ function checkIceCandidate(v: Fields, strict: boolean): Issue | undefined {
   const candidate = v.candidate;
   if (typeof candidate !== "string" || lengthOutside(candidate, 0, 4096)) return issueAt("/candidate", "a string of at most 4096 characters", candidate);
   const sdpMid = v.sdpMid;
-  if ((typeof sdpMid !== "string" || lengthOutside(sdpMid, 0, 256)) && (sdpMid !== null)) return issueAt("/sdpMid", "a string of at most 256 characters or null", sdpMid);
+  if ((sdpMid !== null) && (typeof sdpMid !== "string" || lengthOutside(sdpMid, 0, 256))) return issueAt("/sdpMid", "a string of at most 256 characters or null", sdpMid);
   const sdpMLineIndex = v.sdpMLineIndex;
-  if ((!validMediaLineIndex(sdpMLineIndex)) && (sdpMLineIndex !== null)) return issueAt("/sdpMLineIndex", "an integer from 0 to 65535 or null", sdpMLineIndex);
+  if ((sdpMLineIndex !== null) && (!validMediaLineIndex(sdpMLineIndex))) return issueAt("/sdpMLineIndex", "an integer from 0 to 65535 or null", sdpMLineIndex);
   const usernameFragment = v.usernameFragment;
-  if (usernameFragment !== undefined && ((typeof usernameFragment !== "string" || lengthOutside(usernameFragment, 0, 256)) && (usernameFragment !== null))) return issueAt("/usernameFragment", "a string of at most 256 characters or null", usernameFragment);
+  if (usernameFragment !== undefined && ((usernameFragment !== null) && (typeof usernameFragment !== "string" || lengthOutside(usernameFragment, 0, 256)))) return issueAt("/usernameFragment", "a string of at most 256 characters or null", usernameFragment);
   return strict ? unknownPropertyIssue(v, ICE_CANDIDATE_KEYS) : undefined;
 }
 
@@ -336,7 +336,7 @@ function checkUserListMessage(v: Fields, strict: boolean): Issue | undefined {
   if (!Array.isArray(users) || users.length > 10000) return issueAt("/users", "an array of at most 10000 items", users);
   for (let i = 0; i < users.length; i++) {
     const item: unknown = users[i];
-    if ((!validAssignedName(item)) && (item !== null)) return issueAt("/users/" + i, "a string of 1 to 96 characters or null", item);
+    if ((item !== null) && (!validAssignedName(item))) return issueAt("/users/" + i, "a string of 1 to 96 characters or null", item);
   }
   return strict ? unknownPropertyIssue(v, USER_LIST_MESSAGE_KEYS) : undefined;
 }
@@ -435,56 +435,56 @@ const TIMESTAMP_EXPECTED = "an integer from 0 to 8640000000000000";
 const CHAT_TEXT_EXPECTED = "a string of at most 4096 characters";
 const REQUESTED_NAME_EXPECTED = "a string of 1 to 64 characters";
 
-function writeSessionDescription(v: SessionDescription): string {
-  return '{"type":' + quote(v.type) + (v.sdp === undefined ? "" : ',"sdp":' + quote(v.sdp)) + "}";
+function pickSessionDescription(v: SessionDescription): unknown {
+  return { type: v.type, sdp: v.sdp };
 }
 
-function writeIceCandidate(v: IceCandidate): string {
-  return '{"candidate":' + quote(v.candidate) + ',"sdpMid":' + (v.sdpMid === null ? "null" : quote(v.sdpMid)) + ',"sdpMLineIndex":' + (v.sdpMLineIndex === null ? "null" : writeInteger(v.sdpMLineIndex)) + (v.usernameFragment === undefined ? "" : ',"usernameFragment":' + (v.usernameFragment === null ? "null" : quote(v.usernameFragment))) + "}";
+function pickIceCandidate(v: IceCandidate): unknown {
+  return { candidate: v.candidate, sdpMid: v.sdpMid, sdpMLineIndex: v.sdpMLineIndex, usernameFragment: v.usernameFragment };
 }
 
-function writeVideoOfferMessage(v: VideoOfferMessage): string {
-  return '{"type":"video-offer","name":' + quote(v.name) + ',"target":' + quote(v.target) + ',"sdp":' + writeSessionDescription(v.sdp) + "}";
+function pickVideoOfferMessage(v: VideoOfferMessage): unknown {
+  return { type: "video-offer", name: v.name, target: v.target, sdp: pickSessionDescription(v.sdp) };
 }
 
-function writeVideoAnswerMessage(v: VideoAnswerMessage): string {
-  return '{"type":"video-answer","name":' + quote(v.name) + ',"target":' + quote(v.target) + ',"sdp":' + writeSessionDescription(v.sdp) + "}";
+function pickVideoAnswerMessage(v: VideoAnswerMessage): unknown {
+  return { type: "video-answer", name: v.name, target: v.target, sdp: pickSessionDescription(v.sdp) };
 }
 
-function writeNewIceCandidateMessage(v: NewIceCandidateMessage): string {
-  return '{"type":"new-ice-candidate","target":' + quote(v.target) + ',"candidate":' + writeIceCandidate(v.candidate) + "}";
+function pickNewIceCandidateMessage(v: NewIceCandidateMessage): unknown {
+  return { type: "new-ice-candidate", target: v.target, candidate: pickIceCandidate(v.candidate) };
 }
 
-function writeHangUpMessage(v: HangUpMessage): string {
-  return '{"type":"hang-up","name":' + quote(v.name) + ',"target":' + quote(v.target) + "}";
+function pickHangUpMessage(v: HangUpMessage): unknown {
+  return { type: "hang-up", name: v.name, target: v.target };
 }
 
-function writeIdMessage(v: IdMessage): string {
-  return '{"type":"id","id":' + writeInteger(v.id) + "}";
+function pickIdMessage(v: IdMessage): unknown {
+  return { type: "id", id: v.id };
 }
 
-function writeRejectUsernameMessage(v: RejectUsernameMessage): string {
-  return '{"type":"rejectusername","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + "}";
+function pickRejectUsernameMessage(v: RejectUsernameMessage): unknown {
+  return { type: "rejectusername", id: v.id, name: v.name };
 }
 
-function writeUserListMessage(v: UserListMessage): string {
-  return '{"type":"userlist","users":' + writeJson(v.users) + "}";
+function pickUserListMessage(v: UserListMessage): unknown {
+  return { type: "userlist", users: v.users };
 }
 
-function writeUsernameMessage(v: UsernameMessage): string {
-  return '{"type":"username","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + ',"date":' + writeInteger(v.date) + "}";
+function pickUsernameMessage(v: UsernameMessage): unknown {
+  return { type: "username", id: v.id, name: v.name, date: v.date };
 }
 
-function writeChatLineMessage(v: ChatLineMessage): string {
-  return '{"type":"message","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + ',"text":' + quote(v.text) + ',"date":' + writeInteger(v.date) + "}";
+function pickChatLineMessage(v: ChatLineMessage): unknown {
+  return { type: "message", id: v.id, name: v.name, text: v.text, date: v.date };
 }
 
-function writeLoginMessage(v: LoginMessage): string {
-  return '{"type":"username","id":' + writeInteger(v.id) + ',"name":' + quote(v.name) + ',"date":' + writeInteger(v.date) + "}";
+function pickLoginMessage(v: LoginMessage): unknown {
+  return { type: "username", id: v.id, name: v.name, date: v.date };
 }
 
-function writeSayMessage(v: SayMessage): string {
-  return '{"type":"message","id":' + writeInteger(v.id) + ',"text":' + quote(v.text) + ',"date":' + writeInteger(v.date) + "}";
+function pickSayMessage(v: SayMessage): unknown {
+  return { type: "message", id: v.id, text: v.text, date: v.date };
 }
 
 function checkSignalingServerMessage(v: Fields, strict: boolean): Issue | undefined | typeof UNKNOWN_TYPE {
@@ -502,17 +502,17 @@ function checkSignalingServerMessage(v: Fields, strict: boolean): Issue | undefi
   }
 }
 
-function writeSignalingServerMessage(message: SignalingServerMessage): string {
+function pickSignalingServerMessage(message: SignalingServerMessage): unknown {
   switch (message.type) {
-    case "id": return writeIdMessage(message);
-    case "rejectusername": return writeRejectUsernameMessage(message);
-    case "userlist": return writeUserListMessage(message);
-    case "username": return writeUsernameMessage(message);
-    case "message": return writeChatLineMessage(message);
-    case "video-offer": return writeVideoOfferMessage(message);
-    case "video-answer": return writeVideoAnswerMessage(message);
-    case "new-ice-candidate": return writeNewIceCandidateMessage(message);
-    case "hang-up": return writeHangUpMessage(message);
+    case "id": return pickIdMessage(message);
+    case "rejectusername": return pickRejectUsernameMessage(message);
+    case "userlist": return pickUserListMessage(message);
+    case "username": return pickUsernameMessage(message);
+    case "message": return pickChatLineMessage(message);
+    case "video-offer": return pickVideoOfferMessage(message);
+    case "video-answer": return pickVideoAnswerMessage(message);
+    case "new-ice-candidate": return pickNewIceCandidateMessage(message);
+    case "hang-up": return pickHangUpMessage(message);
   }
 }
 
@@ -541,14 +541,14 @@ export function decodeSignalingServerMessageStrict(frame: string): DecodeResult<
 }
 
 /**
- * Validates a message a server sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
+ * Validates a message a server sends, then writes it with `JSON.stringify`: only the properties its schema names,
+ * in schema order. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
  */
 export function encodeSignalingServerMessage(message: SignalingServerMessage): EncodeResult {
-  return encodeWith(message, "type", checkSignalingServerMessage, writeSignalingServerMessage);
+  return encodeWith(message, "type", checkSignalingServerMessage, pickSignalingServerMessage);
 }
 
 /**
@@ -630,14 +630,14 @@ function checkSignalingClientMessage(v: Fields, strict: boolean): Issue | undefi
   }
 }
 
-function writeSignalingClientMessage(message: SignalingClientMessage): string {
+function pickSignalingClientMessage(message: SignalingClientMessage): unknown {
   switch (message.type) {
-    case "username": return writeLoginMessage(message);
-    case "message": return writeSayMessage(message);
-    case "video-offer": return writeVideoOfferMessage(message);
-    case "video-answer": return writeVideoAnswerMessage(message);
-    case "new-ice-candidate": return writeNewIceCandidateMessage(message);
-    case "hang-up": return writeHangUpMessage(message);
+    case "username": return pickLoginMessage(message);
+    case "message": return pickSayMessage(message);
+    case "video-offer": return pickVideoOfferMessage(message);
+    case "video-answer": return pickVideoAnswerMessage(message);
+    case "new-ice-candidate": return pickNewIceCandidateMessage(message);
+    case "hang-up": return pickHangUpMessage(message);
   }
 }
 
@@ -666,14 +666,14 @@ export function decodeSignalingClientMessageStrict(frame: string): DecodeResult<
 }
 
 /**
- * Validates a message a client sends, then serializes it with the writer specialized to its `type`.
- * Only the schema's properties are written. Never throws: a property that throws when read is an `invalid` error.
+ * Validates a message a client sends, then writes it with `JSON.stringify`: only the properties its schema names,
+ * in schema order. Never throws: a property that throws when read is an `invalid` error.
  *
  * @param message The message.
  * @returns The text frame, or why the message was refused (nothing is written then).
  */
 export function encodeSignalingClientMessage(message: SignalingClientMessage): EncodeResult {
-  return encodeWith(message, "type", checkSignalingClientMessage, writeSignalingClientMessage);
+  return encodeWith(message, "type", checkSignalingClientMessage, pickSignalingClientMessage);
 }
 
 /**

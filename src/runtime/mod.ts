@@ -30,7 +30,7 @@ export { describeValue, escapePointerSegment, issueAt, issueWithin, unknownPrope
 export { codePointLength, lengthOutside } from "./length.ts";
 export { type DirectionCheck, type Fields, isFields, UNKNOWN_TYPE } from "./fields.ts";
 export { decodeWith, invalidMessage, notObject, unknownType } from "./decode.ts";
-export { encodeWith, quote, writeInteger, writeJson, writeList } from "./encode.ts";
+export { encodeWith, pickList } from "./encode.ts";
 export { guardWith } from "./guard.ts";
 export { MAX_DEPTH, nestingIssue } from "./depth.ts";
 export type { Handlers, MessageOf, PartialHandlers, TagOf } from "./dispatch.ts";
