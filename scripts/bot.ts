@@ -8,18 +8,21 @@
 import process from "node:process";
 import { commandLine, option } from "./args.ts";
 import { startBot } from "./chat/bot.ts";
+import { closeCodeName } from "../src/client/close_codes.ts";
 
 const USAGE = "usage: bot.ts [--url ws://127.0.0.1:6502] [--name typewire-bot]";
 
 const options = commandLine(USAGE);
 const url = option(options, "url", "ws://127.0.0.1:6502");
 const bot = startBot(url, { name: option(options, "name", "typewire-bot") });
-bot.client.addEventListener("open", () => console.log(`logged in to ${url} as ${bot.name}`));
-bot.client.addEventListener("close", (event) => {
+bot.client.onEvent("open", () => console.log(`logged in to ${url} as ${bot.name}`));
+bot.client.onEvent("close", (event) => {
   const next = event.willReconnect ? "; reconnecting" : "";
-  console.log(`disconnected: ${event.code} ${event.codeName}${event.reason ? ` (${event.reason})` : ""}${next}`);
+  console.log(
+    `disconnected: ${event.code} ${closeCodeName(event.code)}${event.reason ? ` (${event.reason})` : ""}${next}`,
+  );
 });
-bot.client.addEventListener("error", (event) => console.error(`error: ${event.error.message}`));
+bot.client.onEvent("error", (event) => console.error(`error: ${event.error.message}`));
 process.on("SIGINT", async () => {
   await bot.close();
   process.exit(0);

@@ -4,9 +4,11 @@
  * imports them. Fails above the ceiling; `--write` puts the figures in
  * README.md.
  *
- * The issue's target is 4,000 bytes; it is not met yet (see README). The
- * ceiling CI enforces meanwhile is the measured size with a little room, so
- * the bundle cannot grow unnoticed.
+ * The target is 4,000 bytes; it is not met yet (see README). The ceiling CI
+ * enforces meanwhile is the measured size with a little room, so the bundle
+ * cannot grow unnoticed. The last rows are what a user would pick instead,
+ * bundled the same way: partysocket alone, and partysocket with zod/mini
+ * schemas of the same chat protocol (`scripts/bench/partysocket_zod_page.ts`).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -21,7 +23,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 /** The size budget the project aims at, in bytes of min+gzip. */
 export const TARGET = 4_000;
 /** The most CI accepts until the target is met: the measured size plus about 3%. */
-export const CEILING = 5_600;
+export const CEILING = 5_250;
 
 const PAGE =
   'export { connect } from "./src/client/mod.ts"; export { chatClientProtocol } from "./src/generated/chat.ts";';
@@ -33,8 +35,14 @@ const BUNDLES: readonly [string, string][] = [
     `${PAGE} export { nextMessage, messagesOf } from "./src/client/wait.ts";`,
   ],
   ["the page's bundle + watchIdle", `${PAGE} export { watchIdle } from "./src/client/idle.ts";`],
+  ["the page's bundle + drained", `${PAGE} export { drained } from "./src/client/drain.ts";`],
   ["client alone", 'export { connect } from "./src/client/mod.ts";'],
   ["chat protocol for clients alone", 'export { chatClientProtocol } from "./src/generated/chat.ts";'],
+  ["instead: partysocket alone (reconnecting, untyped, unvalidated)", 'export { WebSocket } from "partysocket";'],
+  [
+    "instead: partysocket + zod/mini schemas of the chat protocol for clients",
+    'export { connectChat } from "./scripts/bench/partysocket_zod_page.ts";',
+  ],
 ];
 
 async function measure(contents: string): Promise<{ minified: number; gzipped: number }> {

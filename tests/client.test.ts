@@ -3,13 +3,19 @@
  * `Deno.serve` under `deno test`, on 127.0.0.1.
  */
 import { test } from "node:test";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import {
   ClientClosedError,
   type ClientOptions,
+  closeCodeName,
   connect,
+  drained,
   HANDSHAKE_FAILED,
   IDLE_TIMEOUT,
+  isTerminalCode,
   messagesOf,
   MixedContentError,
   nextMessage,
@@ -22,12 +28,16 @@ import {
 } from "../src/client/mod.ts";
 import type {
   CloseEventInfo,
+  ErrorEventInfo,
   HandlerErrorEventInfo,
   QueueOverflowEventInfo,
   ReconnectingEventInfo,
 } from "../src/client/mod.ts";
 import { type ClientMessage, echoProtocol, type ServerMessage } from "./fixtures/generated/echo.ts";
 import { freePort, nextEvent, startEchoServer } from "./support/test_server.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLOSE_THEN_EXIT = join(ROOT, "tests", "support", "close_then_exit.ts");
 
 type EchoClient = TypewireClient<ServerMessage, ClientMessage, "type">;
 type EchoOptions = ClientOptions<ServerMessage, ClientMessage, "type">;
@@ -116,8 +126,7 @@ test("a handler that throws is reported and later messages are still routed", as
     client.on("echo", (m) => m.seq === 2 ? Promise.reject(new Error("async handler bug")) : undefined);
     client.on("echo", (m) => reached.push(m.seq));
     const failures: string[] = [];
-    client.addEventListener("handlererror", (event: HandlerErrorEventInfo) => {
-      event.preventDefault();
+    client.onEvent("handlererror", (event: HandlerErrorEventInfo) => {
       failures.push(`${event.messageType}: ${(event.error as Error).message}`);
     });
     client.send(say(1));
@@ -221,7 +230,7 @@ test("readyState goes CONNECTING, OPEN, CLOSING, CLOSED and close() reaches the 
     assert.equal(client.readyState, TypewireClient.CLOSED);
     const event = await closeEvent;
     assert.equal(event.code, 4001);
-    assert.equal(event.codeName, "application code");
+    assert.equal(closeCodeName(event.code), "application code");
     assert.equal(event.willReconnect, false);
     assert.deepEqual((await server.closed(1)).at(-1), { code: 4001, reason: "bye" });
     assert.throws(() => client.send(say(1)), ClientClosedError);
@@ -240,8 +249,8 @@ test("a close from the server carries its code and name; 1008 is not reconnected
     socket.close(1008, "not welcome");
     const event = await closing;
     assert.deepEqual(
-      [event.code, event.codeName, event.reason, event.wasClean, event.willReconnect],
-      [1008, "policy violation", "not welcome", true, false],
+      [event.code, closeCodeName(event.code), event.reason, event.wasClean, event.willReconnect, event.gaveUp],
+      [1008, "policy violation", "not welcome", true, false, false],
     );
     assert.equal(client.readyState, TypewireClient.CLOSED);
   } finally {
@@ -254,13 +263,13 @@ test("connecting where nothing listens gives an error event, then close 1006", a
   const port = await freePort();
   const client = echoClient(`ws://127.0.0.1:${port}/`);
   const order: string[] = [];
-  client.addEventListener("error", () => order.push("error"));
+  client.onEvent("error", () => order.push("error"));
   const closed = nextEvent<CloseEventInfo>(client, "close");
-  client.addEventListener("close", () => order.push("close"));
+  client.onEvent("close", () => order.push("close"));
   const event = await closed;
   assert.deepEqual(order, ["error", "close"]);
   assert.equal(event.code, 1006);
-  assert.equal(event.codeName, "abnormal closure");
+  assert.equal(closeCodeName(event.code), "abnormal closure");
   assert.equal(event.wasClean, false);
   assert.equal(client.readyState, TypewireClient.CLOSED);
 });
@@ -300,21 +309,29 @@ test("reconnection backs off with jitter, resets only after the minimum uptime, 
     reconnect: { minDelay: 40, maxDelay: 100, factor: 2, maxAttempts: 3, random: () => (draws.push(0.5), 0.5) },
   });
   const attempts: [number, number][] = [];
-  client.addEventListener("reconnecting", (e: ReconnectingEventInfo) => attempts.push([e.attempt, e.delay]));
+  client.onEvent("reconnecting", (e: ReconnectingEventInfo) => attempts.push([e.attempt, e.delay]));
+  const closes: CloseEventInfo[] = [];
   const finalClose = new Promise<CloseEventInfo>((resolve) =>
-    client.addEventListener("close", (e: CloseEventInfo) => !e.willReconnect && resolve(e))
+    client.onEvent("close", (e: CloseEventInfo) => (closes.push(e), !e.willReconnect && resolve(e)))
   );
-  await finalClose;
+  const event = await finalClose;
   assert.deepEqual(attempts, [[1, 20], [2, 40], [3, 50]], "half of min(maxDelay, minDelay * 2^n)");
   assert.equal(draws.length, 3);
   assert.equal(client.readyState, TypewireClient.CLOSED);
+  assert.deepEqual(
+    closes.map((e) => [e.willReconnect, e.gaveUp, e.attempts]),
+    [[true, false, 0], [true, false, 1], [true, false, 2], [false, true, 3]],
+    "the final close says the client gave up, after how many attempts",
+  );
+  assert.equal(event.code, 1006);
+  assert.equal(client.stats.gaveUp, 1);
 });
 
 test("the attempt count starts again only once a connection stayed up for minUptime", async () => {
   const server = await startEchoServer();
   const client = echoClient(server.url, { reconnect: { minDelay: 10, maxDelay: 20, minUptime: 200 } });
   const attempts: number[] = [];
-  client.addEventListener("reconnecting", (e: ReconnectingEventInfo) => attempts.push(e.attempt));
+  client.onEvent("reconnecting", (e: ReconnectingEventInfo) => attempts.push(e.attempt));
   try {
     for (let i = 1; i <= 3; i++) (await server.opened(i)).close(1011, "flapping");
     await server.opened(4);
@@ -418,7 +435,7 @@ test("watchIdle detects an idle connection, pinging first, and reconnects", asyn
     const closed = await nextEvent<CloseEventInfo>(client, "close", 3_000);
     const waited = Date.now() - started;
     assert.equal(closed.code, IDLE_TIMEOUT);
-    assert.equal(closed.codeName, "idle timeout");
+    assert.equal(closeCodeName(closed.code), "idle timeout");
     assert.ok(waited < 1_500, `detected after ${waited} ms`);
     server.silent = false;
     await nextEvent(client, "reconnected");
@@ -433,7 +450,7 @@ test("on a page loaded over https, a ws: URL is refused with a clear error", asy
   const page = { protocol: "https:", href: "https://chat.example/room" };
   assert.throws(
     () => echoClient("ws://127.0.0.1:6502/", { location: page }),
-    (error) => error instanceof MixedContentError && /must connect with wss:/.test(error.message),
+    (error) => error instanceof MixedContentError && /must use wss:/.test(error.message),
   );
   assert.throws(() => echoClient("http://127.0.0.1:6502/", { location: page }), MixedContentError);
   const provided = echoClient(() => "ws://127.0.0.1:6502/", { location: page, reconnect: { minDelay: 10 } });
@@ -532,7 +549,7 @@ test("the queue is bounded: 'reject' throws QueueFullError, 'drop-oldest' report
     queue: { maxMessages: 100, maxBytes: 3 * frame, overflow: "drop-oldest" },
   });
   const dropped: unknown[] = [];
-  dropping.addEventListener("queueoverflow", (e: QueueOverflowEventInfo) => dropped.push(e.dropped));
+  dropping.onEvent("queueoverflow", (e: QueueOverflowEventInfo) => dropped.push(e.dropped));
   for (let seq = 1; seq <= 5; seq++) dropping.send(say(seq));
   assert.deepEqual(dropped, [say(1), say(2)]);
   assert.equal(dropping.queued, 3);
@@ -543,13 +560,12 @@ test("the queue is bounded: 'reject' throws QueueFullError, 'drop-oldest' report
 
 test("bufferedAmount counts typewire's own queue; drained() resolves once it is back under the high-water mark", async () => {
   const server = await startEchoServer();
-  const client = echoClient(server.url, { highWaterMark: 100 });
+  const client = echoClient(server.url);
   try {
     for (let seq = 0; seq < 10; seq++) client.send(say(seq, "x".repeat(20)));
     const frameLength = JSON.stringify(say(0, "x".repeat(20))).length;
     assert.equal(client.bufferedAmount, 10 * frameLength);
-    assert.equal(client.needsDrain, true);
-    await client.drained();
+    await drained(client, 100);
     assert.equal(client.queued, 0);
     assert.ok(client.bufferedAmount <= 100);
     await server.received(10);
@@ -583,6 +599,132 @@ test("reconnect() drops the connection and connects again at once", async () => 
     await nextEvent(client, "reconnected");
     assert.equal(client.readyState, TypewireClient.OPEN);
   } finally {
+    await client.close();
+    await server.stop();
+  }
+});
+
+test("a Deno and a Bun process that end with `await client.close()` exit at once: the client holds no timer", async () => {
+  const server = await startEchoServer();
+  const nowhere = `ws://127.0.0.1:${await freePort()}/`;
+  try {
+    for (const runtime of ["deno", "bun"]) {
+      for (const [mode, url] of [["open", server.url], ["handshake", server.url], ["reconnecting", nowhere]]) {
+        const exe = join(ROOT, "node_modules", ".bin", runtime);
+        const args = runtime === "deno"
+          ? ["run", "-A", "--no-lock", CLOSE_THEN_EXIT, url, mode]
+          : [CLOSE_THEN_EXIT, url, mode];
+        const child = spawn(exe, args as string[], { stdio: ["ignore", "pipe", "inherit"] });
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+        const closedAt = await new Promise<number>((resolve, reject) => {
+          child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("closed") && resolve(performance.now()));
+          void exited.then(() => reject(new Error(`${runtime} ${mode}: exited before close() resolved`)));
+          setTimeout(() => reject(new Error(`${runtime} ${mode}: close() did not resolve in 20 s`)), 20_000);
+        });
+        const code = await exited;
+        const lingered = performance.now() - closedAt;
+        assert.equal(code, 0, `${runtime} ${mode}: exit code`);
+        assert.ok(lingered < 1_000, `${runtime} ${mode}: exited ${Math.round(lingered)} ms after close() resolved`);
+      }
+    }
+    assert.deepEqual(server.frames.map((f) => JSON.parse(f).text), ["last words", "last words"]);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("4400-4499 and 1008 are terminal by default, other closes are retried; terminalCodes adds codes", async () => {
+  for (
+    const [code, terminal] of [[4401, true], [4403, true], [4499, true], [1008, true], [4000, false], [1011, false]]
+  ) {
+    assert.equal(isTerminalCode(code as number), terminal, `isTerminalCode(${code})`);
+  }
+  const server = await startEchoServer();
+  try {
+    for (
+      const [code, options, retried] of [
+        [4401, {}, false],
+        [4403, {}, false],
+        [4400, {}, false],
+        [4500, {}, true],
+        [4500, { terminalCodes: [4500] }, false],
+        [4401, { shouldReconnect: () => true }, true],
+      ] as const
+    ) {
+      const client = echoClient(server.url, { reconnect: { minDelay: 10, ...options } });
+      await nextEvent(client, "open");
+      const closing = nextEvent<CloseEventInfo>(client, "close");
+      [...server.sockets].at(-1)?.close(code, "go away");
+      const event = await closing;
+      assert.equal(event.willReconnect, retried, `${code} with ${JSON.stringify(options)}`);
+      assert.equal(event.gaveUp, false, "refused, not given up");
+      await client.close();
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a failed connection's error passes on the runtime's cause, or says that the WebSocket API gives none", async () => {
+  const url = `ws://127.0.0.1:${await freePort()}/`;
+  const client = echoClient(url);
+  const event = await nextEvent<ErrorEventInfo>(client, "error");
+  const runtimeSays = (event.error.cause as ErrorEvent | undefined)?.message ?? "";
+  assert.notEqual(runtimeSays, "", "Deno and Bun say what failed");
+  assert.equal(event.error.message, `WebSocket error on ${url}: ${runtimeSays}`);
+  await client.close();
+
+  // A browser's error event carries no message at all.
+  class SilentSocket extends EventTarget {
+    readonly readyState = 0;
+    readonly protocol = "";
+    readonly bufferedAmount = 0;
+    binaryType = "blob";
+    onerror: ((event: Event) => void) | null = null;
+    onclose: ((event: Event) => void) | null = null;
+    constructor() {
+      super();
+      setTimeout(() => {
+        this.onerror?.(new Event("error"));
+        this.onclose?.(Object.assign(new Event("close"), { code: 1006, reason: "", wasClean: false }));
+      }, 1);
+    }
+    send() {}
+    close() {}
+  }
+  const silent = echoClient(url, { WebSocket: SilentSocket as unknown as typeof WebSocket });
+  const quiet = await nextEvent<ErrorEventInfo>(silent, "error");
+  assert.equal(
+    quiet.error.message,
+    `WebSocket error on ${url} (the WebSocket API gives no cause: the server may be down, or refused the upgrade)`,
+  );
+  await silent.close();
+});
+
+test("onEvent: typed plain events, once, removal, and a listener that throws does not stop the others", async () => {
+  const server = await startEchoServer();
+  const client = echoClient(server.url);
+  const seen: string[] = [];
+  const errors: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args);
+  try {
+    client.onopen = (event) => seen.push(`property ${event.type}`);
+    client.onEvent("open", () => {
+      throw new Error("listener bug");
+    });
+    client.onEvent("open", (event) => seen.push(`once ${event.type}`), { once: true });
+    const removed = client.onEvent("open", () => seen.push("removed"));
+    removed();
+    await nextEvent(client, "open");
+    assert.deepEqual(seen, ["property open", "once open"]);
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]?.[0]), /a listener for "open" events failed/);
+    client.reconnect();
+    await nextEvent(client, "open");
+    assert.deepEqual(seen, ["property open", "once open", "property open"], "once listeners ran once");
+  } finally {
+    console.error = original;
     await client.close();
     await server.stop();
   }

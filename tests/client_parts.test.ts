@@ -75,7 +75,7 @@ test("without a global WebSocket the client says how to inject one", () => {
   try {
     assert.throws(
       () => connect(echoProtocol, "ws://127.0.0.1:1/"),
-      /no global WebSocket; pass one as options\.WebSocket/,
+      /no global WebSocket here: pass one as options\.WebSocket/,
     );
   } finally {
     if (original) Object.defineProperty(globalThis, "WebSocket", original);

@@ -108,7 +108,8 @@ for (const [runtime, command] of [["Deno", [DENO, "run", "-A"]], ["Bun", [BUN]]]
           resolve(match[1] as string);
         });
       });
-      await assert.rejects(RawClient.open(url, []), "no token: refused with 401");
+      const refused = await RawClient.open(url, []);
+      assert.deepEqual(await refused.closed, { code: 4401, reason: "who are you?" }, "no token: closed with 4401");
       const client = await RawClient.open(`${url}?token=let-me-in`, []);
       client.send({ type: "ping", seq: 7 });
       assert.deepEqual((await client.next()).json, { type: "pong", seq: 7 });

@@ -16,6 +16,18 @@ import { serverRuntime } from "../src/server/this_runtime.ts";
 import { createServer } from "../src/server/typed_server.ts";
 import { closeReason } from "../src/server/close_reason.ts";
 import { echoProtocol } from "./fixtures/generated/echo.ts";
+import {
+  type CloseEventInfo,
+  connect as connectClient,
+  type ReconnectOptions,
+  TypewireClient,
+} from "../src/client/mod.ts";
+import { nextEvent } from "./support/test_server.ts";
+
+/** typewire's own client on the echo protocol. */
+function typedClient(url: string, reconnect: ReconnectOptions | false = false) {
+  return connectClient(echoProtocol, url, { reconnect });
+}
 
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
@@ -231,6 +243,26 @@ for (const host of [here, node]) {
       assert.equal(client.socket.protocol, "echo.v1");
       assert.equal(who.remoteAddress, "127.0.0.1");
       client.close();
+    }));
+
+  test(`${name}: refuseAfterUpgrade closes at once with its code, which typewire's client does not retry`, () =>
+    withServer(host, { auth: true }, async (server) => {
+      const raw = await RawClient.open(`${server.url}?token=expired`, ["echo.v1"]);
+      assert.deepEqual(await raw.closed, { code: 4401, reason: "bad token" });
+      const client = typedClient(`${server.url}?token=expired`, { minDelay: 10 });
+      const closed = await nextEvent<CloseEventInfo>(client, "close");
+      assert.deepEqual([closed.code, closed.reason, closed.willReconnect, closed.gaveUp], [
+        4401,
+        "bad token",
+        false,
+        false,
+      ]);
+      assert.equal(client.readyState, TypewireClient.CLOSED);
+      const welcome = await connect(`${server.url}?user=ann`);
+      say(welcome, "whoami", 6);
+      assert.deepEqual(JSON.parse((await welcome.next(echoOf(6))).json.text).data, { user: "ann" });
+      welcome.close();
+      assert.deepEqual(server.events().map((e) => e.kind), ["open"], "no hook ran for the refused connections");
     }));
 
   for (const row of POLICY) {

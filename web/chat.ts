@@ -4,6 +4,7 @@
  * server that serves this page. Everything it shows is set as text, never as
  * HTML, whatever arrives.
  */
+import { closeCodeName } from "../src/client/close_codes.ts";
 import { ChatSession } from "../src/chat/mod.ts";
 
 function element<T extends HTMLElement>(id: string): T {
@@ -50,15 +51,17 @@ function join(name: string): void {
   names.clear();
   const chat = new ChatSession(new URL("/", location.href), { name });
   session = chat;
-  chat.client.addEventListener("open", () => {
+  chat.client.onEvent("open", () => {
     status.textContent = `online as ${chat.name}`;
     online(true);
   });
-  chat.client.addEventListener("close", (event) => {
+  chat.client.onEvent("close", (event) => {
     online(false);
-    status.textContent = event.willReconnect ? "connection lost" : `disconnected: ${event.code} ${event.codeName}`;
+    status.textContent = event.willReconnect
+      ? "connection lost"
+      : `disconnected: ${event.code} ${closeCodeName(event.code)}`;
   });
-  chat.client.addEventListener("reconnecting", (event) => {
+  chat.client.onEvent("reconnecting", (event) => {
     status.textContent = `reconnecting in ${Math.ceil(event.delay / 1000)} s (attempt ${event.attempt})`;
   });
   chat.onUsers((list) => {

@@ -93,7 +93,7 @@ function typewireClient(index: number, onOwn: () => void): Promise<Client> {
   const client = connect(chatClientProtocol, urlOf(index), { reconnect: false });
   return new Promise((resolve, reject) => {
     let id = 0;
-    client.addEventListener("close", () => {
+    client.onEvent("close", () => {
       if (running) closed++;
       reject(new Error(`typewire client ${index} closed`));
     });

@@ -1,13 +1,13 @@
 /**
  * The memory benchmark: resident memory per idle connection, the raw
- * WebSocket, the raw WebSocket inside an EventTarget, and typewire's client,
- * each in a process of its own, against an idle server on the same runtime.
+ * WebSocket and typewire's client, each in a process of its own, against an
+ * idle server on the same runtime.
  */
 import { command, runJson, type Runtime, startServer } from "./processes.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 /** The clients compared, in the order of the report. */
-export const MEMORY_KINDS = ["raw", "eventtarget", "typewire"] as const;
+export const MEMORY_KINDS = ["raw", "typewire"] as const;
 type MemoryKind = (typeof MEMORY_KINDS)[number];
 
 interface MemoryRun {
@@ -30,7 +30,7 @@ export async function runMemory(runtime: Runtime, counts: readonly number[], run
   try {
     for (let run = 0; run < runs; run++) {
       for (const clients of counts) {
-        raw[clients] ??= { raw: [], eventtarget: [], typewire: [] };
+        raw[clients] ??= { raw: [], typewire: [] };
         // Rotate the order so that no kind always runs first.
         for (const kind of MEMORY_KINDS.map((_, i) => MEMORY_KINDS[(i + run) % MEMORY_KINDS.length] as MemoryKind)) {
           const args = ["--kind", kind, "--url", `ws://127.0.0.1:${server.port}/`, "--clients", String(clients)];

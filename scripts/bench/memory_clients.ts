@@ -1,10 +1,9 @@
 /**
  * One side of the memory benchmark: opens N idle connections of one kind
- * (the raw WebSocket, the raw WebSocket inside an EventTarget, or typewire's
- * client) in this process and reports the resident memory they cost, per
+ * (the raw WebSocket, or typewire's client) in this process and reports the resident memory they cost, per
  * connection, after garbage collection.
  *
- * Usage: memory_clients.ts --kind raw|eventtarget|typewire --url <url> --clients N
+ * Usage: memory_clients.ts --kind raw|typewire --url <url> --clients N
  */
 import process from "node:process";
 import { connect } from "../../src/client/mod.ts";
@@ -51,18 +50,10 @@ function open(): Promise<unknown> {
         const ws = rawSocket(() => resolve(ws), failed);
         break;
       }
-      case "eventtarget": {
-        // The raw client wrapped in the smallest EventTarget that re-dispatches "open" to one listener: the floor
-        // for any client that, like typewire's (and the standard WebSocket), is an EventTarget.
-        const target = new EventTarget();
-        target.addEventListener("open", () => resolve([ws, target]), { once: true });
-        const ws = rawSocket(() => target.dispatchEvent(new Event("open")), failed);
-        break;
-      }
       default: {
         const client = connect(chatClientProtocol, url, { reconnect: false });
-        client.addEventListener("open", () => resolve(client), { once: true });
-        client.addEventListener("error", failed, { once: true });
+        client.onEvent("open", () => resolve(client), { once: true });
+        client.onEvent("error", failed, { once: true });
       }
     }
   });

@@ -113,14 +113,14 @@ export class ChatSession {
       if (m.id === this.#id && this.#awaitingEcho.shift() !== undefined) this.lines.confirmed++;
     });
     // The queue is written out, in order, before "open": queued lines now wait for their echo.
-    this.client.addEventListener("open", () => {
+    this.client.onEvent("open", () => {
       this.#awaitingEcho.push(...this.#queued.map((m) => (m as { text: string }).text));
       this.#queued = [];
     });
-    this.client.addEventListener("queueoverflow", ({ dropped }) => {
+    this.client.onEvent("queueoverflow", ({ dropped }) => {
       this.#queued = this.#queued.filter((m) => m !== dropped);
     });
-    this.client.addEventListener("close", ({ willReconnect }) => {
+    this.client.onEvent("close", ({ willReconnect }) => {
       const lost = this.#awaitingEcho;
       this.#awaitingEcho = [];
       if (!willReconnect) this.#queued = [];
@@ -149,17 +149,15 @@ export class ChatSession {
   loggedIn(): Promise<void> {
     if (this.client.readyState === TypewireClient.OPEN) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const opened = () => {
-        this.client.removeEventListener("close", closed);
+      const stopOpen = this.client.onEvent("open", () => {
+        stopClose();
         resolve();
-      };
-      const closed = (event: { willReconnect: boolean; code: number; reason: string }) => {
+      }, { once: true });
+      const stopClose = this.client.onEvent("close", (event) => {
         if (event.willReconnect) return;
-        this.client.removeEventListener("open", opened);
+        stopOpen();
         reject(new Error(`the chat session closed before logging in (${event.code} ${event.reason})`));
-      };
-      this.client.addEventListener("open", opened, { once: true });
-      this.client.addEventListener("close", closed);
+      });
     });
   }
 

@@ -4,16 +4,16 @@
  * @module
  */
 
-/** How the delay before each reconnection attempt grows. */
+/** How the delay before each reconnection attempt grows; every setting has a default. */
 export interface BackoffSettings {
-  /** The cap before jitter of the first attempt, in milliseconds. */
-  readonly minDelay: number;
-  /** The largest delay, in milliseconds. */
-  readonly maxDelay: number;
-  /** How much the cap grows per attempt. */
-  readonly factor: number;
-  /** A source of numbers in [0, 1). */
-  readonly random: () => number;
+  /** The cap before jitter of the first attempt, in milliseconds. @default 500 */
+  readonly minDelay?: number;
+  /** The largest delay, in milliseconds. @default 30000 */
+  readonly maxDelay?: number;
+  /** How much the cap grows per attempt. @default 2 */
+  readonly factor?: number;
+  /** A source of numbers in [0, 1). @default Math.random */
+  readonly random?: () => number;
 }
 
 /**
@@ -22,7 +22,7 @@ export interface BackoffSettings {
  * that lost the same server do not all come back at the same moment.
  *
  * @param attempt How many attempts failed in a row before this one (0 for the first).
- * @param settings The backoff settings.
+ * @param settings The backoff settings; defaults fill in what is missing.
  * @returns The delay, in whole milliseconds.
  * @example
  * ```ts
@@ -31,6 +31,6 @@ export interface BackoffSettings {
  * ```
  */
 export function backoffDelay(attempt: number, settings: BackoffSettings): number {
-  const cap = Math.min(settings.maxDelay, settings.minDelay * settings.factor ** attempt);
-  return Math.floor(settings.random() * cap);
+  const cap = Math.min(settings.maxDelay ?? 30_000, (settings.minDelay ?? 500) * (settings.factor ?? 2) ** attempt);
+  return Math.floor((settings.random ?? Math.random)() * cap);
 }

@@ -9,18 +9,11 @@
 import type { MessageOf, TagOf } from "../runtime/dispatch.ts";
 import type { ClientProtocol } from "../runtime/protocol.ts";
 import type { DecodeResult } from "../runtime/result.ts";
-import { backoffDelay, type BackoffSettings } from "./backoff.ts";
-import { closeCodeName, HANDSHAKE_FAILED, RECONNECT_REQUESTED } from "./close_codes.ts";
+import { backoffDelay } from "./backoff.ts";
+import { HANDSHAKE_FAILED, isTerminalCode, RECONNECT_REQUESTED } from "./close_codes.ts";
 import { ClientClosedError, OutgoingMessageError } from "./errors.ts";
-import { ClientEvent, type ClientEventMap, type FrameError } from "./events.ts";
-import type {
-  ClientOptions,
-  CloseInfo,
-  ReconnectOptions,
-  Session,
-  UrlSource,
-  WebSocketConstructor,
-} from "./options.ts";
+import type { ClientEventMap, ClientListener, CloseEventInfo, FrameError, OnEventOptions } from "./events.ts";
+import type { ClientOptions, CloseInfo, Session, UrlSource, WebSocketConstructor } from "./options.ts";
 import { SendQueue } from "./send_queue.ts";
 import { type PageLocation, resolveSocketUrl } from "./url.ts";
 
@@ -45,32 +38,26 @@ export interface ClientStats {
   dropped: number;
   /** Queued messages discarded because the client closed for good before they could go out. */
   discarded: number;
+  /** Times reconnection gave up after `maxAttempts` failed attempts (0 or 1: the client is closed for good then). */
+  gaveUp: number;
 }
 
-type Settings = Required<Omit<ReconnectOptions, "terminalCodes">> & BackoffSettings;
+/**
+ * Functions by name, in a prototype-less object (any string is a safe key) of arrays: lighter than a `Map` of `Set`s
+ * for the few entries a client has. The arrays are replaced, never changed, so a dispatch in progress is unaffected.
+ */
+type Subscribers = Record<string, readonly ((value: never) => unknown)[]>;
 
-/** The standard EventTarget methods, typed for the client's events (declarations only: no code in the bundle). */
-export interface TypewireClient<S, C, K extends string = "type"> {
-  addEventListener<E extends keyof ClientEventMap>(
-    type: E,
-    listener: (event: ClientEventMap[E]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: Parameters<EventTarget["addEventListener"]>[1],
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  removeEventListener<E extends keyof ClientEventMap>(
-    type: E,
-    listener: (event: ClientEventMap[E]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: Parameters<EventTarget["removeEventListener"]>[1],
-    options?: boolean | EventListenerOptions,
-  ): void;
+/** Adds a function under `key`. */
+function subscribe(table: Subscribers, key: string, fn: (value: never) => unknown): () => void {
+  table[key] = [...table[key] ?? [], fn];
+  return () => unsubscribe(table, key, fn);
+}
+
+/** Removes a function from under `key`. */
+function unsubscribe(table: Subscribers, key: string, fn: (value: never) => unknown): void {
+  // Never `delete`: an object that loses a property turns into a slower, larger dictionary.
+  table[key] = table[key]?.filter((one) => one !== fn) ?? [];
 }
 
 /**
@@ -80,7 +67,10 @@ export interface TypewireClient<S, C, K extends string = "type"> {
  *
  * States follow the standard: `CONNECTING` (also while waiting to
  * reconnect), `OPEN` (after the handshake hook and the flush of queued
- * messages), `CLOSING`, `CLOSED` (for good).
+ * messages), `CLOSING`, `CLOSED` (for good). Messages go to `on(type)`
+ * handlers; lifecycle events (`open`, `close`, `error`, `reconnecting`...)
+ * to `onEvent(name)` listeners and the `onopen`/`onclose`/`onerror`
+ * properties.
  *
  * @example A chat bot's client, in a few lines
  * ```ts
@@ -90,9 +80,10 @@ export interface TypewireClient<S, C, K extends string = "type"> {
  * const client = new TypewireClient(chatProtocol, "ws://127.0.0.1:6502", { reconnect: false });
  * client.on("id", (m) => client.send({ type: "username", id: m.id, name: "bot", date: Date.now() }));
  * client.on("message", (m) => console.log(`${m.name}: ${m.text}`));
+ * client.onEvent("close", (e) => console.log(`closed: ${e.code} ${e.reason}`));
  * ```
  */
-export class TypewireClient<S, C, K extends string = "type"> extends EventTarget {
+export class TypewireClient<S, C, K extends string = "type"> {
   /** The connection is being opened, or will be again after a delay. */
   static readonly CONNECTING = CONNECTING;
   /** The connection is open, its handshake done and the queue flushed. */
@@ -102,32 +93,37 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   /** Closed for good. */
   static readonly CLOSED = CLOSED;
 
-  /** Called with every `open` event, as on a standard WebSocket. */
-  onopen: ((event: ClientEventMap["open"]) => void) | null = null;
+  /** Called with every `open` event, before `onEvent("open")` listeners, as on a standard WebSocket. */
+  onopen: ClientListener<"open"> | null = null;
   /** Called with every `close` event. */
-  onclose: ((event: ClientEventMap["close"]) => void) | null = null;
+  onclose: ClientListener<"close"> | null = null;
   /** Called with every `error` event. */
-  onerror: ((event: ClientEventMap["error"]) => void) | null = null;
+  onerror: ClientListener<"error"> | null = null;
 
-  /** Counters: frames sent and received, reconnections, dropped and discarded messages. */
-  readonly stats: ClientStats = { sent: 0, received: 0, reconnects: 0, dropped: 0, discarded: 0 };
+  /** Counters: frames sent and received, reconnections, dropped and discarded messages, give-ups. */
+  readonly stats: ClientStats = { sent: 0, received: 0, reconnects: 0, dropped: 0, discarded: 0, gaveUp: 0 };
 
-  // Per-client state is kept small (many clients may share a process): settings are read from the options
-  // when needed rather than copied, and the queue and the close waiters exist only once used.
+  // Per-client state is kept small (many clients may share a process): settings are read from the options when
+  // needed rather than copied, and the maps, the queue and the close waiters exist only once used.
   readonly #url: UrlSource;
   readonly #options: ClientOptions<S, C, K>;
-  readonly #handlers = new Map<string, Set<(message: never) => unknown>>();
+  /** Message handlers by message type. */
+  #handlers: Subscribers | undefined;
+  /**
+   * Lifecycle listeners, apart from message handlers so that no event name collides with a message type: a flat
+   * array of (event name, listener, once) triples, the lightest store for the one or two a client usually has.
+   */
+  #listeners: unknown[] | undefined;
   #queue: SendQueue<C> | undefined;
   /** Called once when the client closes for good. */
-  #finishers: Set<() => void> | undefined;
+  #finishers: (() => void)[] | undefined;
 
   #state: 0 | 1 | 2 | 3 = CONNECTING;
   #socket: WebSocket | undefined;
-  #closeRequested = false;
   #attempt = 0;
   /** Which URL of a list the next attempt dials. */
   #urlTurn = 0;
-  #reconnecting = false;
+  /** The reconnection delay, the close fallback or the drain poll: at most one runs, and closing clears it. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the current connection became usable (0 when there is none): the attempt count restarts after minUptime of it. */
   #openedAt = 0;
@@ -148,18 +144,17 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     url: UrlSource,
     options: ClientOptions<S, C, K> = {},
   ) {
-    super();
     this.#url = url;
     this.#options = options;
     if (this.#WebSocket === undefined) {
       throw new TypeError(
-        "no WebSocket constructor: this runtime has no global WebSocket; pass one as options.WebSocket",
+        "no global WebSocket here: pass one as options.WebSocket",
       );
     }
     const table = options.handlers as Record<string, unknown> | undefined;
-    for (const type of table === undefined ? [] : definition.server.types) {
+    for (const type of table ? definition.server.types : []) {
       const handler = table?.[type];
-      if (typeof handler === "function") this.#subscribe(type, handler.bind(table));
+      if (typeof handler === "function") this.#on(type, handler.bind(table));
     }
     if (typeof url !== "function") {
       const urls = [url].flat();
@@ -177,23 +172,6 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     return this.#options.location ?? (globalThis as { location?: PageLocation }).location;
   }
 
-  /** The reconnection settings, defaults filled in; `undefined` when reconnection is off. */
-  get #reconnect(): Settings | undefined {
-    const option = this.#options.reconnect ?? true;
-    if (option === false) return undefined;
-    const settings: ReconnectOptions = option === true ? {} : option;
-    const terminal = settings.terminalCodes ?? [];
-    return {
-      minDelay: settings.minDelay ?? 500,
-      maxDelay: settings.maxDelay ?? 30_000,
-      factor: settings.factor ?? 2,
-      maxAttempts: settings.maxAttempts ?? Infinity,
-      minUptime: settings.minUptime ?? 5_000,
-      shouldReconnect: settings.shouldReconnect ?? ((close) => close.code !== 1008 && !terminal.includes(close.code)),
-      random: settings.random ?? Math.random,
-    };
-  }
-
   /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
   get readyState(): 0 | 1 | 2 | 3 {
     return this.#state;
@@ -206,15 +184,12 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
 
   /**
    * Bytes waiting to go out: typewire's own queue plus, where the runtime
-   * reports it, the socket's `bufferedAmount` (Bun reports 0; workerd has none).
+   * reports it, the socket's `bufferedAmount` (workerd has none).
+   * `drained(client)` (a function exported beside the client) waits for it
+   * to fall.
    */
   get bufferedAmount(): number {
     return (this.#queue?.bytes ?? 0) + (this.#socket?.bufferedAmount ?? 0);
-  }
-
-  /** Whether `bufferedAmount` is above the high-water mark: a polite sender waits for `drained()`. */
-  get needsDrain(): boolean {
-    return this.bufferedAmount > (this.#options.highWaterMark ?? MIB);
   }
 
   /** How many messages wait in the queue for a connection. */
@@ -226,7 +201,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * Sends a message, validated and encoded by the protocol's generated encoder.
    * Before the connection is open (and while reconnecting) it is queued and
    * flushed in order once the connection opens, after the handshake hook and
-   * before `open` handlers run.
+   * before `open` listeners run.
    *
    * @param message A message of the protocol's client direction.
    * @returns `"sent"` when written to the open socket now, `"queued"` when queued.
@@ -259,7 +234,36 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * @returns A function that removes the handler.
    */
   on<T extends TagOf<S, K>>(type: T, handler: (message: MessageOf<S, K, T>) => unknown): () => void {
-    return this.#subscribe(type, handler);
+    return this.#on(type, handler);
+  }
+
+  /**
+   * Registers a listener for a lifecycle event: `open`, `close`, `error`,
+   * `reconnecting`, `reconnected`, `invalid`, `unknown`, `handlererror` or
+   * `queueoverflow` (see {@link ClientEventMap}). Listeners run in the order
+   * they were added, after the `on<event>` property where there is one; one
+   * that throws is reported on the console and the others still run.
+   *
+   * @param event The event's name.
+   * @param listener Called with the event, typed by its name.
+   * @param options `{ once: true }` removes the listener after its first call.
+   * @returns A function that removes the listener.
+   * @example
+   * ```ts
+   * import { TypewireClient } from "./client.ts";
+   * import { chatClientProtocol } from "../generated/chat.ts";
+   * const client = new TypewireClient(chatClientProtocol, "ws://127.0.0.1:6502");
+   * client.onEvent("reconnecting", (e) => console.log(`attempt ${e.attempt} in ${e.delay} ms`));
+   * client.onEvent("close", (e) => e.gaveUp && console.log(`gave up after ${e.attempts} attempts`));
+   * ```
+   */
+  onEvent<E extends keyof ClientEventMap>(
+    event: E,
+    listener: ClientListener<E>,
+    options?: OnEventOptions,
+  ): () => void {
+    (this.#listeners ??= []).push(event, listener, options?.once === true);
+    return () => this.#unlisten(event, listener);
   }
 
   /**
@@ -269,7 +273,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * @returns A function that removes the handler.
    */
   onInvalid(handler: (error: FrameError, frame: unknown) => void): () => void {
-    return this.#listen("invalid", (event) => handler(event.error, event.frame));
+    return this.onEvent("invalid", (event) => handler(event.error, event.frame));
   }
 
   /**
@@ -278,15 +282,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
    * @returns A function that removes the handler.
    */
   onUnknown(handler: (type: unknown, frame: string) => void): () => void {
-    return this.#listen("unknown", (event) => handler(event.error.type, event.frame));
-  }
-
-  /** Resolves once `bufferedAmount` is at or below the high-water mark (at once if it is). */
-  drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => (!this.needsDrain || this.#state === CLOSED ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    return this.onEvent("unknown", (event) => handler(event.error.type, event.frame));
   }
 
   /**
@@ -300,31 +296,31 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     if (this.#state >= CLOSING) throw new ClientClosedError();
     clearTimeout(this.#timer);
     this.#attempt = 0;
-    if (this.#socket === undefined) {
-      this.#open();
-      return;
-    }
-    this.#drop(this.#socket, code, reason, "now");
+    if (this.#socket) this.#drop(this.#socket, code, reason, "now");
+    else this.#open();
   }
 
   /**
    * Closes for good. Queued and buffered data first goes out, waiting at most
-   * `closeTimeout`; then the closing handshake starts with `code` and `reason`.
+   * `closeTimeout`; then the closing handshake starts with `code` and `reason`,
+   * and waits at most `closeTimeout` more for the server's answer. Once
+   * closed, the client holds no timer: a script that ends with
+   * `await client.close()` exits at once.
    *
    * @param code A close code: 1000, or 3000-4999. @default 1000
    * @param reason At most 123 bytes of UTF-8. @default ""
    * @returns A promise that resolves once the client is closed.
    */
   close(code = 1000, reason = ""): Promise<void> {
-    const closed = new Promise<void>((
-      resolve,
-    ) => (this.#state === CLOSED ? resolve() : (this.#finishers ??= new Set()).add(resolve)));
+    const closed = new Promise<void>((resolve) => {
+      if (this.#state === CLOSED) resolve();
+      else (this.#finishers ??= []).push(resolve);
+    });
     if (this.#state >= CLOSING) return closed;
-    this.#closeRequested = true;
     clearTimeout(this.#timer);
     const socket = this.#socket;
-    if (socket === undefined) {
-      this.#afterClose({ code, codeName: closeCodeName(code), reason, wasClean: true }, "never");
+    if (!socket) {
+      this.#afterClose({ code, reason, wasClean: true }, "never");
       return closed;
     }
     this.#state = CLOSING;
@@ -332,38 +328,57 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     const deadline = Date.now() + timeout;
     const waitThenClose = () => {
       if (socket !== this.#socket) return;
-      const pending = this.queued > 0 || (socket.readyState === OPEN && (socket.bufferedAmount ?? 0) > 0);
-      if (pending && Date.now() < deadline) {
-        setTimeout(waitThenClose, 10);
+      if ((this.queued || (socket.readyState === OPEN && socket.bufferedAmount)) && Date.now() < deadline) {
+        this.#timer = setTimeout(waitThenClose, 10);
         return;
       }
       socket.close(code, reason);
       // A peer that never answers the close frame must not keep the client from closing.
-      setTimeout(() => {
-        if (socket === this.#socket) this.#onSocketClose(socket, code, reason, false);
-      }, timeout);
+      this.#timer = setTimeout(() => this.#onSocketClose(socket, code, reason, false), timeout);
     };
     waitThenClose();
     return closed;
   }
 
-  #listen<E extends keyof ClientEventMap>(type: E, listener: (event: ClientEventMap[E]) => void): () => void {
-    this.addEventListener(type, listener);
-    return () => this.removeEventListener(type, listener);
+  #on(type: string, handler: (message: never) => unknown): () => void {
+    return subscribe(this.#handlers ??= Object.create(null), type, handler);
   }
 
-  #subscribe(type: string, handler: (message: never) => unknown): () => void {
-    let set = this.#handlers.get(type);
-    if (set === undefined) this.#handlers.set(type, set = new Set());
-    set.add(handler);
-    return () => void set.delete(handler);
+  #unlisten(event: string, listener: unknown): void {
+    const list = this.#listeners ?? [];
+    for (let i = 0; i < list.length; i += 3) {
+      if (list[i] === event && list[i + 1] === listener) {
+        list.splice(i, 3);
+        return;
+      }
+    }
   }
 
-  #emit(type: keyof ClientEventMap, init: object = {}, cancelable = false): boolean {
-    const event = new ClientEvent(type, init, cancelable);
-    const property = (this as unknown as Record<string, ((event: Event) => void) | null | undefined>)[`on${type}`];
-    property?.call(this, event);
-    return this.dispatchEvent(event);
+  /** Reports a lifecycle event: the `on<event>` property first, then the listeners; returns how many there were. */
+  #emit(type: keyof ClientEventMap, init?: object): number {
+    const event = { type, ...init };
+    // The listeners as they are when the event comes: one added or removed meanwhile waits for the next event.
+    const listeners = [(this as unknown as Record<string, unknown>)[`on${type}`]];
+    const list = this.#listeners ?? [];
+    for (let i = 0; i < list.length; i += 3) {
+      if (list[i] !== type) continue;
+      listeners.push(list[i + 1]);
+      if (list[i + 2]) {
+        list.splice(i, 3);
+        i -= 3;
+      }
+    }
+    let count = 0;
+    for (const listener of listeners) {
+      if (typeof listener !== "function") continue;
+      count++;
+      try {
+        listener.call(this, event);
+      } catch (error) {
+        console.error(`typewire: a listener for "${type}" events failed:`, error);
+      }
+    }
+    return count;
   }
 
   #encode(message: C): string {
@@ -388,20 +403,17 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     Promise.resolve()
       .then(source)
       .then((url) => {
-        if (this.#state === CONNECTING && this.#socket === undefined) this.#dial(resolveSocketUrl(url, this.#page));
+        if (this.#state === CONNECTING && !this.#socket) this.#dial(resolveSocketUrl(url, this.#page));
       })
       .catch((error: Error) => this.#failAttempt(error));
   }
 
   /** An attempt that failed before a socket existed: a bad URL is final, anything else is retried. */
   #failAttempt(error: Error): void {
-    if (this.#state !== CONNECTING || this.#socket !== undefined) return;
+    if (this.#state !== CONNECTING || this.#socket) return;
     this.#emit("error", { error });
     const final = error.name === "MixedContentError" || error instanceof SyntaxError;
-    this.#afterClose(
-      { code: 1006, codeName: closeCodeName(1006), reason: error.message, wasClean: false },
-      final ? "never" : "policy",
-    );
+    this.#afterClose({ code: 1006, reason: error.message, wasClean: false }, final ? "never" : "policy");
   }
 
   #dial(url: string): void {
@@ -415,15 +427,32 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     }
     socket.binaryType = "arraybuffer";
     this.#socket = socket;
-    socket.onopen = () => this.#onSocketOpen(socket);
-    socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
-    socket.onerror = () => this.#emit("error", { error: new Error(`WebSocket error on ${url}`) });
-    socket.onclose = (event: CloseEvent) => this.#onSocketClose(socket, event.code, event.reason, event.wasClean);
+    // One function for the four events: one closure per connection, not four.
+    const listen = (event: Event) => {
+      if (event.type === "message") this.#onFrame((event as MessageEvent).data);
+      else if (event.type === "open") this.#onSocketOpen(socket);
+      else if (event.type === "close") {
+        const { code, reason, wasClean } = event as CloseEvent;
+        this.#onSocketClose(socket, code, reason, wasClean);
+      } else {
+        // Browsers say nothing, on purpose; Deno and Bun put what happened in the event's message.
+        const detail = (event as ErrorEvent).message;
+        const why = detail
+          ? `: ${detail}`
+          : " (the WebSocket API gives no cause: the server may be down, or refused the upgrade)";
+        this.#emit("error", { error: new Error(`WebSocket error on ${url}${why}`, { cause: event }) });
+      }
+    };
+    socket.onopen =
+      socket.onmessage =
+      socket.onerror =
+      socket.onclose =
+        listen;
   }
 
   #onSocketOpen(socket: WebSocket): void {
     const hook = this.#options.handshake;
-    if (hook === undefined) {
+    if (!hook) {
       this.#ready();
       return;
     }
@@ -444,6 +473,8 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
       new Promise<void>((resolve) => resolve(hook(session))),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the handshake took longer than ${timeout} ms`)), timeout);
+        // A connection lost mid-handshake settles the race at once, so its timer does not outlive it.
+        controller.signal.addEventListener("abort", () => reject(controller.signal.reason));
       }),
     ]).then(
       () => {
@@ -473,8 +504,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     this.#state = OPEN;
     this.#openedAt = Date.now();
     this.#emit("open");
-    if (this.#reconnecting) {
-      this.#reconnecting = false;
+    if (this.#attempt) {
       this.stats.reconnects++;
       this.#emit("reconnected", { attempt: this.#attempt });
     }
@@ -482,35 +512,33 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
 
   #onFrame(data: unknown): void {
     this.stats.received++;
-    if (typeof data !== "string") {
-      this.#emit("invalid", {
-        error: { kind: "binary", message: "a binary frame, where this protocol speaks text" },
-        frame: data,
-      });
-      return;
-    }
     const limit = this.#options.maxFrameLength ?? MIB;
-    if (data.length > limit) {
-      const error = {
+    let error: FrameError | undefined;
+    if (typeof data !== "string") {
+      error = { kind: "binary", message: "a binary frame, where this protocol speaks text" };
+    } else if (data.length > limit) {
+      error = {
         kind: "too-large",
         length: data.length,
         limit,
         message: `a frame of ${data.length} characters, above the limit of ${limit}`,
       };
+    }
+    if (error) {
       this.#emit("invalid", { error, frame: data });
       return;
     }
     const direction = this.definition.server;
-    const result: DecodeResult<S> = this.#options.strict ? direction.decodeStrict(data) : direction.decode(data);
+    const result: DecodeResult<S> = this.#options.strict
+      ? direction.decodeStrict(data as string)
+      : direction.decode(data as string);
     if (!result.ok) {
       this.#emit(result.error.kind === "unknown-type" ? "unknown" : "invalid", { error: result.error, frame: data });
       return;
     }
     const message = result.value;
     const type = String((message as Record<string, unknown>)[this.definition.discriminator]);
-    const handlers = this.#handlers.get(type);
-    if (handlers === undefined) return;
-    for (const handler of handlers) {
+    for (const handler of this.#handlers?.[type] ?? []) {
       try {
         const outcome = (handler as (message: S) => unknown)(message);
         if (outcome instanceof Promise) outcome.catch((error) => this.#handlerFailed(error, type));
@@ -521,18 +549,9 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
   }
 
   #handlerFailed(error: unknown, messageType: string): void {
-    if (this.#emit("handlererror", { error, messageType }, true)) {
+    if (!this.#emit("handlererror", { error, messageType })) {
       console.error(`typewire: a handler for ${JSON.stringify(messageType)} messages failed:`, error);
     }
-  }
-
-  /** Stops listening to a socket's events. */
-  #release(socket: WebSocket): void {
-    socket.onopen =
-      socket.onmessage =
-      socket.onerror =
-      socket.onclose =
-        null;
   }
 
   /**
@@ -546,15 +565,23 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     } catch {
       // A socket that never opened may refuse to close; it is abandoned either way.
     }
-    this.#afterClose({ code, codeName: closeCodeName(code), reason, wasClean: false }, reconnect);
+    this.#afterClose({ code, reason, wasClean: false }, reconnect);
+  }
+
+  /** Stops listening to a socket's events. */
+  #release(socket: WebSocket): void {
+    socket.onopen =
+      socket.onmessage =
+      socket.onerror =
+      socket.onclose =
+        null;
   }
 
   #onSocketClose(socket: WebSocket, code: number, reason: string, wasClean: boolean): void {
     if (socket !== this.#socket) return;
     this.#release(socket);
     // Some runtimes report a connection that failed with code 0; the standard says 1006.
-    const reported = code === 0 || code === undefined ? 1006 : code;
-    this.#afterClose({ code: reported, codeName: closeCodeName(reported), reason, wasClean }, "policy");
+    this.#afterClose({ code: code || 1006, reason, wasClean }, "policy");
   }
 
   /**
@@ -566,26 +593,32 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     this.#socket = undefined;
     this.#handshake?.abort(new Error("the connection closed during the handshake"));
     this.#handshake = undefined;
-    const settings = this.#reconnect;
-    if (settings !== undefined && this.#openedAt > 0 && Date.now() - this.#openedAt >= settings.minUptime) {
-      this.#attempt = 0;
-    }
+    const option = this.#options.reconnect ?? true;
+    const settings = option === true ? {} : option || undefined;
+    if (this.#openedAt && Date.now() - this.#openedAt >= (settings?.minUptime ?? 5_000)) this.#attempt = 0;
     this.#openedAt = 0;
-    const willReconnect = reconnect === "now" ||
-      (reconnect === "policy" && !this.#closeRequested && settings !== undefined &&
-        this.#attempt < settings.maxAttempts && settings.shouldReconnect(info));
+    const wanted = reconnect === "now" ||
+      (reconnect === "policy" && this.#state < CLOSING && settings !== undefined &&
+        (settings.shouldReconnect
+          ? settings.shouldReconnect(info)
+          : !isTerminalCode(info.code) && !settings.terminalCodes?.includes(info.code)));
+    const gaveUp = wanted && reconnect === "policy" && this.#attempt >= (settings?.maxAttempts ?? Infinity);
+    const willReconnect = wanted && !gaveUp;
     this.#state = willReconnect ? CONNECTING : CLOSED;
-    this.#emit("close", { ...info, willReconnect });
+    if (gaveUp) this.stats.gaveUp++;
+    this.#emit(
+      "close",
+      { ...info, willReconnect, gaveUp, attempts: this.#attempt } satisfies Omit<CloseEventInfo, "type">,
+    );
     if (!willReconnect) {
       this.#finish();
       return;
     }
-    const delay = reconnect === "now" || settings === undefined ? 0 : backoffDelay(this.#attempt, settings);
+    const delay = reconnect === "now" ? 0 : backoffDelay(this.#attempt, settings ?? {});
     this.#attempt++;
-    this.#reconnecting = true;
     this.#emit("reconnecting", { attempt: this.#attempt, delay });
     this.#timer = setTimeout(() => {
-      if (this.#state === CONNECTING && this.#socket === undefined) this.#open();
+      if (this.#state === CONNECTING && !this.#socket) this.#open();
     }, delay);
   }
 
@@ -593,7 +626,7 @@ export class TypewireClient<S, C, K extends string = "type"> extends EventTarget
     this.#state = CLOSED;
     clearTimeout(this.#timer);
     this.stats.discarded += this.#queue?.drain().length ?? 0;
-    const finishers = [...(this.#finishers ?? [])];
+    const finishers = this.#finishers ?? [];
     this.#finishers = undefined;
     for (const finish of finishers) finish();
   }

@@ -43,7 +43,7 @@ export class QueueFullError extends Error {
    */
   constructor(readonly maxMessages: number, readonly maxBytes: number) {
     super(
-      `cannot send: the queue of messages waiting for a connection is full (${maxMessages} messages, ${maxBytes} bytes)`,
+      `cannot send: the queue waiting for a connection is full (${maxMessages} messages, ${maxBytes} bytes)`,
     );
   }
 }
@@ -79,7 +79,7 @@ export class MixedContentError extends Error {
   override readonly name = "MixedContentError";
   /** @param url The refused URL. */
   constructor(readonly url: string) {
-    super(`refusing ${url}: a page loaded over https: must connect with wss:, not ws: (mixed content)`);
+    super(`refusing ${url}: a page on https: must use wss: (mixed content)`);
   }
 }
 

@@ -1,85 +1,94 @@
 /**
- * The events a typewire client dispatches, typed. One small class carries
- * them all, so the client stays small in a browser bundle.
+ * The lifecycle events a typewire client reports, typed. They are plain
+ * objects, not DOM `Event`s: the client is not an `EventTarget` (that keeps
+ * it small in a page and in memory), and lifecycle events have their own
+ * subscribe method, `onEvent`, so that no event name can collide with a
+ * message type (a protocol may well have a message called `error`).
+ *
+ * @example
+ * ```ts
+ * import type { ClientEventMap } from "./events.ts";
+ * const log = (event: ClientEventMap["close"]) => console.log(event.code, event.reason, event.willReconnect);
+ * ```
  *
  * @module
  */
 import type { DecodeError } from "../runtime/result.ts";
 
-/**
- * An event with extra fields, set from `init`.
- *
- * @example
- * ```ts
- * import { ClientEvent } from "./events.ts";
- * const event = new ClientEvent("reconnecting", { attempt: 1, delay: 250 });
- * ```
- */
-export class ClientEvent extends Event {
-  /**
-   * @param type The event's type.
-   * @param init The fields to set on it.
-   * @param cancelable Whether `preventDefault()` means something.
-   */
-  constructor(type: string, init: object = {}, cancelable = false) {
-    super(type, { cancelable });
-    Object.assign(this, init);
-  }
+/** The connection is usable: after the handshake hook and the flush of queued messages. */
+export interface OpenEventInfo {
+  readonly type: "open";
 }
 
-/** A connection closed. */
-export interface CloseEventInfo extends Event {
-  /** The close code (RFC 6455 section 7.4), 1006 when the connection failed or dropped without a close frame. */
+/** A connection closed (or an attempt failed). */
+export interface CloseEventInfo {
+  readonly type: "close";
+  /** The close code (RFC 6455 section 7.4), 1006 when the connection failed or dropped without a close frame. Name it with `closeCodeName`. */
   readonly code: number;
-  /** The code's name, e.g. `"policy violation"`. */
-  readonly codeName: string;
   readonly reason: string;
   /** Whether the closing handshake completed. */
   readonly wasClean: boolean;
   /** Whether the client will try to reconnect. `false` means the client is now closed for good. */
   readonly willReconnect: boolean;
+  /**
+   * Whether the client gave up reconnecting: it would have reconnected after this close, but `maxAttempts`
+   * attempts in a row have failed. Always `false` when `willReconnect` is true.
+   */
+  readonly gaveUp: boolean;
+  /** Connection attempts made in a row without a connection staying up `minUptime` (0 for the first connection). */
+  readonly attempts: number;
 }
 
 /** The socket reported an error, a handshake failed, or a URL was refused. A `close` event follows. */
-export interface ErrorEventInfo extends Event {
+export interface ErrorEventInfo {
+  readonly type: "error";
   readonly error: Error;
 }
 
 /** The client will try to reconnect after `delay` milliseconds. */
-export interface ReconnectingEventInfo extends Event {
+export interface ReconnectingEventInfo {
+  readonly type: "reconnecting";
   /** 1 for the first attempt after a drop, counting up until a connection stays up for the minimum uptime. */
   readonly attempt: number;
   readonly delay: number;
 }
 
 /** A reconnection succeeded (after the handshake and the flush of queued messages). */
-export interface ReconnectedEventInfo extends Event {
+export interface ReconnectedEventInfo {
+  readonly type: "reconnected";
   /** Which attempt succeeded. */
   readonly attempt: number;
 }
 
 /** A frame was refused: not text, too large, not JSON, not an object, or invalid. */
-export interface InvalidFrameEventInfo extends Event {
+export interface InvalidFrameEventInfo {
+  readonly type: "invalid";
   readonly error: FrameError;
   /** The frame as received (a string, or the binary data). */
   readonly frame: unknown;
 }
 
 /** A frame named a type the protocol does not have. */
-export interface UnknownTypeEventInfo extends Event {
+export interface UnknownTypeEventInfo {
+  readonly type: "unknown";
   readonly error: DecodeError & { kind: "unknown-type" };
   readonly frame: string;
 }
 
-/** A message handler threw (or its promise rejected). Routing carries on. Cancel it to stop the console report. */
-export interface HandlerErrorEventInfo extends Event {
+/**
+ * A message handler threw (or its promise rejected). Routing carries on. Without a `handlererror` listener the
+ * client reports it on the console; with one, the listener decides.
+ */
+export interface HandlerErrorEventInfo {
+  readonly type: "handlererror";
   readonly error: unknown;
   /** The `type` of the message whose handler failed. */
   readonly messageType: string;
 }
 
 /** The send queue was full and the oldest message was dropped (policy `"drop-oldest"`). */
-export interface QueueOverflowEventInfo extends Event {
+export interface QueueOverflowEventInfo {
+  readonly type: "queueoverflow";
   readonly dropped: unknown;
 }
 
@@ -100,9 +109,9 @@ export interface BinaryFrameError {
 /** Why a frame was not delivered to a handler. */
 export type FrameError = Exclude<DecodeError, { kind: "unknown-type" }> | FrameTooLargeError | BinaryFrameError;
 
-/** Every event a client dispatches, by type. */
+/** Every lifecycle event a client reports, by name: what `onEvent(name, listener)` passes to the listener. */
 export interface ClientEventMap {
-  open: Event;
+  open: OpenEventInfo;
   close: CloseEventInfo;
   error: ErrorEventInfo;
   reconnecting: ReconnectingEventInfo;
@@ -111,4 +120,13 @@ export interface ClientEventMap {
   unknown: UnknownTypeEventInfo;
   handlererror: HandlerErrorEventInfo;
   queueoverflow: QueueOverflowEventInfo;
+}
+
+/** A listener for one lifecycle event. */
+export type ClientListener<E extends keyof ClientEventMap> = (event: ClientEventMap[E]) => void;
+
+/** How an `onEvent` listener listens. */
+export interface OnEventOptions {
+  /** Remove the listener after its first call. @default false */
+  readonly once?: boolean;
 }

@@ -59,17 +59,16 @@ export function watchIdle<S, C, K extends string>(
     silentTicks = 0;
     timer = setInterval(check, tick);
   };
-  const stop = () => {
-    clearInterval(timer);
-    client.removeEventListener("open", start);
-    client.removeEventListener("close", onClose);
-  };
-  const onClose = (event: { willReconnect: boolean }) => {
+  const stopOpen = client.onEvent("open", start);
+  const stopClose = client.onEvent("close", (event) => {
     clearInterval(timer);
     if (!event.willReconnect) stop();
+  });
+  const stop = () => {
+    clearInterval(timer);
+    stopOpen();
+    stopClose();
   };
-  client.addEventListener("open", start);
-  client.addEventListener("close", onClose);
   if (client.readyState === 1) start();
   return stop;
 }

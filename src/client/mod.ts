@@ -20,7 +20,16 @@ import { TypewireClient } from "./client.ts";
 import type { ClientOptions, UrlSource } from "./options.ts";
 
 export { type ClientStats, type SendStatus, TypewireClient } from "./client.ts";
-export { closeCodeName, HANDSHAKE_FAILED, IDLE_TIMEOUT, RECONNECT_REQUESTED } from "./close_codes.ts";
+export {
+  closeCodeName,
+  FORBIDDEN,
+  HANDSHAKE_FAILED,
+  IDLE_TIMEOUT,
+  isTerminalCode,
+  RECONNECT_REQUESTED,
+  UNAUTHORIZED,
+} from "./close_codes.ts";
+export { type Drainable, drained } from "./drain.ts";
 export { ClientClosedError, MixedContentError, OutgoingMessageError, QueueFullError, TimeoutError } from "./errors.ts";
 export type * from "./events.ts";
 export type * from "./options.ts";

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { BackoffSettings } from "./backoff.ts";
 import type { Handlers } from "../runtime/dispatch.ts";
 import type { TypewireClient } from "./client.ts";
 import type { OverflowPolicy } from "./send_queue.ts";
@@ -20,30 +21,25 @@ export type UrlSource = string | URL | readonly (string | URL)[] | (() => string
 
 /** What a close looked like, for deciding whether to reconnect. */
 export interface CloseInfo {
+  /** The close code; name it with `closeCodeName`. */
   readonly code: number;
-  readonly codeName: string;
   readonly reason: string;
   readonly wasClean: boolean;
 }
 
-/** How the client reconnects after a connection drops. */
-export interface ReconnectOptions {
-  /** The delay cap of the first attempt, in milliseconds; each delay is random below its cap. @default 500 */
-  readonly minDelay?: number;
-  /** The largest delay, in milliseconds. @default 30000 */
-  readonly maxDelay?: number;
-  /** How much the cap grows per failed attempt. @default 2 */
-  readonly factor?: number;
-  /** Attempts in a row before giving up. @default Infinity */
+/** How the client reconnects after a connection drops: the backoff (`minDelay`, `maxDelay`, `factor`, `random`) and when to stop. */
+export interface ReconnectOptions extends BackoffSettings {
+  /**
+   * Reconnection attempts in a row after a drop (the first connection is not one) before giving up; the last `close`
+   * event then has `gaveUp: true`, and `stats.gaveUp` counts it. @default Infinity
+   */
   readonly maxAttempts?: number;
   /** How long a connection must stay open before the attempt count starts again from 1, in milliseconds. @default 5000 */
   readonly minUptime?: number;
-  /** Close codes after which the client does not reconnect (as well as 1008, policy violation). @default [] */
+  /** Close codes after which the client does not reconnect, as well as 1008 and 4400-4499 (see `isTerminalCode`). @default [] */
   readonly terminalCodes?: readonly number[];
-  /** Decides whether to reconnect after a close. @default not after 1008 or a terminal code */
+  /** Decides whether to reconnect after a close (replacing the terminal codes). @default not after 1008, 4400-4499 or a code of `terminalCodes` */
   readonly shouldReconnect?: (close: CloseInfo) => boolean;
-  /** The source of jitter, numbers in [0, 1). @default Math.random */
-  readonly random?: () => number;
 }
 
 /** Waiting for one message: see `nextMessage`. */
@@ -90,8 +86,6 @@ export interface ClientOptions<S, C, K extends string> {
     /** `"reject"`: `send()` throws `QueueFullError`. `"drop-oldest"`: the oldest is dropped and reported in a `queueoverflow` event. @default "reject" */
     readonly overflow?: OverflowPolicy;
   };
-  /** Above this `bufferedAmount`, `needsDrain` is true; `drained()` waits until it is back at or below it. @default 1048576 */
-  readonly highWaterMark?: number;
   /** Reconnection; `false` turns it off. @default true (with the defaults of ReconnectOptions) */
   readonly reconnect?: boolean | ReconnectOptions;
   /** Runs after every (re)connection, before queued messages are flushed and before `open` handlers run. */

@@ -20,11 +20,9 @@ function whenClosed<S, C, K extends string>(client: TypewireClient<S, C, K>, onE
     onEnd();
     return () => {};
   }
-  const listener = (event: { willReconnect: boolean }) => {
+  return client.onEvent("close", (event) => {
     if (!event.willReconnect) onEnd();
-  };
-  client.addEventListener("close", listener);
-  return () => client.removeEventListener("close", listener);
+  });
 }
 
 /**

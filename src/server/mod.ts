@@ -54,5 +54,6 @@ export {
   offeredProtocols,
 } from "./contract.ts";
 export { closeReason } from "./close_reason.ts";
+export { AfterUpgradeRefusal, refuseAfterUpgrade } from "./refuse_after_upgrade.ts";
 export { loadServe, serverRuntime } from "./this_runtime.ts";
 export { ChatRoom, type ChatRoomOptions } from "../chat/server/room.ts";

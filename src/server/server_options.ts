@@ -10,6 +10,7 @@ import type { DecodeError } from "../runtime/result.ts";
 import type { Maybe, RunningServer, ServeOptions, SocketHandlers } from "./contract.ts";
 import type { Connection } from "./connection.ts";
 import type { Limits } from "./policy.ts";
+import type { AfterUpgradeRefusal } from "./refuse_after_upgrade.ts";
 
 /** One handler per client message type `T`: the decoded message, its connection, and the frame as received. */
 export type MessageHandler<S, C, K extends string, D, T extends string> = (
@@ -42,11 +43,14 @@ export interface Refusal<S, D> {
 /** What every typed server takes, whichever form of handlers it uses. */
 export interface ServerHooks<S, C, K extends string, D> {
   /**
-   * Runs before the upgrade, sync or async: return the connection's data (every handler sees it as `conn.data`), or
-   * a `Response` that refuses the upgrade (401, 403, 429...). A hook that throws refuses with 500.
+   * Runs before the upgrade, sync or async: return the connection's data (every handler sees it as `conn.data`); or
+   * `refuseAfterUpgrade(code, reason)` for a client that must not retry (bad credentials: 4401, forbidden: 4403),
+   * which accepts the upgrade and closes at once with that code, the only refusal a browser client can read; or a
+   * `Response` that refuses the upgrade over HTTP (429, 503...; a client sees 1006 and retries). A hook that throws
+   * refuses with 500.
    * @default every upgrade is accepted, with `undefined` as its data
    */
-  readonly upgrade?: (request: Request, info: UpgradeInfo) => Maybe<D | Response>;
+  readonly upgrade?: (request: Request, info: UpgradeInfo) => Maybe<D | Response | AfterUpgradeRefusal>;
   /** A connection opened. */
   readonly open?: (conn: Connection<S, D>) => unknown;
   /** A connection closed, from either side (1006 when it ended without a closing handshake). Runs once per `open`. */

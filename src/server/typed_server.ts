@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { AfterUpgradeRefusal } from "./refuse_after_upgrade.ts";
 import type { MessageOf } from "../runtime/dispatch.ts";
 import type { Protocol } from "../runtime/protocol.ts";
 import type { DecodeError } from "../runtime/result.ts";
@@ -196,6 +197,10 @@ export function createServer<S, C, K extends string, D = undefined>(
 
   const socketHandlers: SocketHandlers = {
     open(socket) {
+      if (socket.data instanceof AfterUpgradeRefusal) {
+        socket.close(socket.data.code, socket.data.reason);
+        return;
+      }
       const conn = new LiveConnection<S, D>(socket, nextId++, Date.now(), limits.burst, encode);
       bySocket.set(socket, conn);
       open.add(conn);
@@ -257,7 +262,8 @@ export function createServer<S, C, K extends string, D = undefined>(
     });
   };
 
-  const accept = (data: D | Response): Response | Acceptance => (data instanceof Response ? data : { data });
+  const accept = (data: D | Response | AfterUpgradeRefusal): Response | Acceptance =>
+    data instanceof Response ? data : { data };
 
   /** Synchronous unless the user's hook is async: on Bun, an upgrade made after an await costs memory for good. */
   const upgrade: UpgradeHook = (request, remoteAddress) => {

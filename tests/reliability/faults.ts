@@ -240,7 +240,7 @@ export async function runHalfOpen(options: HalfOpenOptions): Promise<StreamFigur
       for (let i = 0; i < options.cuts; i++) {
         await sleep(options.up);
         const closed = new Promise<number>((resolve) =>
-          session.client.addEventListener("close", () => resolve(performance.now()), { once: true })
+          session.client.onEvent("close", () => resolve(performance.now()), { once: true })
         );
         const cutAt = performance.now();
         proxy.sever();

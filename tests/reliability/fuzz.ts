@@ -262,7 +262,7 @@ export async function fuzzServer(options: ServerFuzzOptions): Promise<ServerFuzz
   try {
     sessions = await joinSessions(server.socketUrl, Array.from({ length: options.sessions }, (_, i) => `good${i}`));
     for (const session of sessions) {
-      session.client.addEventListener("close", () => dropped++);
+      session.client.onEvent("close", () => dropped++);
       session.onLine((line) => line.text.startsWith("good ") && delivered++);
     }
     let lines = 0;

@@ -87,7 +87,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     for (let i = 0; i < options.clients; i += batch) {
       for (let j = i; j < Math.min(options.clients, i + batch); j++) {
         const session = new ChatSession(url, { name: `c${j}`, reconnect: false, loginTimeout: LOGIN_TIMEOUT });
-        session.client.addEventListener("close", () => disconnected++);
+        session.client.onEvent("close", () => disconnected++);
         session.onLine((line) => {
           if (!line.text.startsWith("line ")) return;
           delivered++;

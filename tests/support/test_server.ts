@@ -7,23 +7,35 @@ import type { RunningServer, Serve, ServeOptions, ServerSocket, SocketHandlers }
 import { loadServe } from "../../src/server/this_runtime.ts";
 import { echoProtocol } from "../fixtures/generated/echo.ts";
 
+/** What `nextEvent` listens to: a DOM `EventTarget`, or a typewire client (its `onEvent`). */
+type EventSource = EventTarget | { onEvent(type: never, listener: (event: never) => void): () => void };
+
 /**
  * Resolves when `target` dispatches `type`, or rejects after `timeout`.
  *
  * @returns The event.
  */
-export function nextEvent<E extends Event = Event>(target: EventTarget, type: string, timeout = 5_000): Promise<E> {
+export function nextEvent<E = Event>(target: EventSource, type: string, timeout = 5_000): Promise<E> {
   return new Promise((resolve, reject) => {
+    let stop = () => {};
     const timer = setTimeout(() => {
-      target.removeEventListener(type, listener);
+      stop();
       reject(new Error(`no ${type} event within ${timeout} ms`));
     }, timeout);
-    const listener: Parameters<EventTarget["addEventListener"]>[1] = (event) => {
+    const listener = (event: unknown) => {
       clearTimeout(timer);
-      target.removeEventListener(type, listener);
+      stop();
       resolve(event as E);
     };
-    target.addEventListener(type, listener);
+    if ("onEvent" in target) {
+      stop = (target as { onEvent(type: string, listener: (event: unknown) => void): () => void }).onEvent(
+        type,
+        listener,
+      );
+    } else {
+      target.addEventListener(type, listener);
+      stop = () => target.removeEventListener(type, listener);
+    }
   });
 }
 

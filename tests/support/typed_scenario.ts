@@ -15,6 +15,7 @@ import { createServer, type ListeningServer, type TypedServer } from "../../src/
 import type { Serve } from "../../src/server/contract.ts";
 import type { Limits } from "../../src/server/policy.ts";
 import type { Connection } from "../../src/server/connection.ts";
+import { type AfterUpgradeRefusal, refuseAfterUpgrade } from "../../src/server/refuse_after_upgrade.ts";
 import { type ClientMessage, echoProtocol, type ServerMessage } from "../fixtures/generated/echo.ts";
 
 /** How the server behaves. */
@@ -22,7 +23,10 @@ export interface Scenario {
   readonly limits?: Limits;
   readonly origins?: string[];
   readonly strict?: boolean;
-  /** An async upgrade hook: `?user=<name>` is let in with `{ user }`, anything else gets 401. */
+  /**
+   * An async upgrade hook: `?user=<name>` is let in with `{ user }`, `?token=<anything>` is refused after the upgrade
+   * with 4401 "bad token", anything else gets 401.
+   */
   readonly auth?: boolean;
   /** An `onUnknown` hook that answers an unknown type with an echo naming it. */
   readonly takeUnknown?: boolean;
@@ -66,9 +70,11 @@ export async function startScenario(
       ...(scenario.origins && { origins: scenario.origins }),
       ...(scenario.strict !== undefined && { strict: scenario.strict }),
       upgrade: scenario.auth
-        ? async (request): Promise<Data | Response> => {
+        ? async (request): Promise<Data | Response | AfterUpgradeRefusal> => {
           await new Promise((resolve) => setTimeout(resolve, 5));
-          const user = new URL(request.url).searchParams.get("user");
+          const query = new URL(request.url).searchParams;
+          const user = query.get("user");
+          if (query.has("token")) return refuseAfterUpgrade(4401, "bad token");
           return user === null ? new Response("who are you?", { status: 401 }) : { user };
         }
         : () => undefined,

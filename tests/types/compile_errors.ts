@@ -142,3 +142,13 @@ const echoServer = createServer(echoProtocol, { partialHandlers: {} });
 echoServer.publish("t", { type: "pong", seq: 1 });
 // @ts-expect-error a "ping" is a client message
 echoServer.publish("t", { type: "ping", seq: 1 });
+
+// Lifecycle events and message types live apart: neither subscribe method takes the other's names.
+const lifecycle = connect(echoProtocol, "ws://127.0.0.1:1/");
+lifecycle.onEvent("close", (event) => event.gaveUp satisfies boolean);
+// @ts-expect-error "echo" is a message type, not a lifecycle event: messages go to on()
+lifecycle.onEvent("echo", () => {});
+// @ts-expect-error "close" is a lifecycle event, not a message type: events go to onEvent()
+lifecycle.on("close", () => {});
+// @ts-expect-error a close event has no `seq`: the listener's event is typed by its name
+lifecycle.onEvent("close", (event) => event.seq);
