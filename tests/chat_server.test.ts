@@ -5,9 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import net from "node:net";
 import { type ReferenceServerOptions, startReferenceServer } from "../scripts/chat/server.ts";
-import type { Refusal } from "../src/chat/server/room.ts";
+import { ChatRoom, MAX_USERS, type Refusal } from "../src/chat/server/room.ts";
+import { chatProtocol } from "../src/generated/chat.ts";
+import { stripTags } from "../src/chat/server/strip_tags.ts";
 import { serverRuntime } from "../src/server/this_runtime.ts";
 import { RawClient } from "./support/raw_client.ts";
 
@@ -109,6 +112,24 @@ test("leaving sends a fresh userlist to everyone left", async () => {
   }
 });
 
+test("connections that never log in change no list: their coming and going sends nobody anything", async () => {
+  const { server } = await start();
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const before = ada.client.frames.length;
+    const drifters = await Promise.all(Array.from({ length: 20 }, () => RawClient.open(server.socketUrl)));
+    for (const drifter of drifters) await drifter.next();
+    for (const drifter of drifters) drifter.close();
+    await Promise.all(drifters.map((drifter) => drifter.closed));
+    ada.client.send(JSON.stringify({ type: "message", id: ada.id, text: "marker", date: 1 }));
+    await ada.client.next((m) => m.type === "message" && m.text === "marker");
+    assert.deepEqual(ada.client.frames.slice(before).map((f) => f.json?.type), ["message"]);
+    ada.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
 test("a chat line gets the sender's name and loses its HTML tags, and goes to everyone, the sender too", async () => {
   const { server } = await start();
   try {
@@ -130,8 +151,94 @@ test("a chat line gets the sender's name and loses its HTML tags, and goes to ev
   }
 });
 
-test("other types pass through unchanged: to everyone, or only to the client named in target", async () => {
+test("signalling goes only to the client named in target, with the caller's name set by the server", async () => {
   const { server } = await start();
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const bob = await join(server.socketUrl, "bob");
+    const eve = await join(server.socketUrl, "eve");
+    const sdp = { type: "offer", sdp: "v=0\r\n" };
+    // Ada claims to be eve: the callee still learns that ada called.
+    ada.client.send(JSON.stringify({ type: "video-offer", name: "eve", target: "bob", sdp, extra: "dropped" }));
+    const offer = await bob.client.next((m) => m.type === "video-offer");
+    assert.deepEqual(offer.json, { type: "video-offer", name: "ada", target: "bob", sdp });
+    const candidate = { candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0 };
+    bob.client.send(JSON.stringify({ type: "new-ice-candidate", target: "ada", candidate }));
+    assert.deepEqual((await ada.client.next((m) => m.type === "new-ice-candidate")).json.candidate, candidate);
+    bob.client.send(JSON.stringify({ type: "hang-up", name: "bob", target: "ada" }));
+    await ada.client.next((m) => m.type === "hang-up");
+    ada.client.send(JSON.stringify({ type: "message", id: ada.id, text: "marker", date: 1 }));
+    await eve.client.next((m) => m.type === "message" && m.text === "marker");
+    assert.ok(!eve.client.frames.some((f) => /video|ice|hang/.test(String(f.json?.type))), "eve was not called");
+    for (const c of [ada, bob, eve]) c.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+const SPOOFED_USERS = '{"type":"userlist","users":["mallory"]}';
+
+/** What a client that is not logged in, or a hostile one, sends, and how the room answers. */
+const REFUSED_RELAYS: [string, boolean, (id: number) => string, number, RegExp][] = [
+  ["a userlist, as if it were the server", true, () => SPOOFED_USERS, 1008, /server's/],
+  ["an id, as if it were the server", true, () => '{"type":"id","id":1}', 1008, /server's/],
+  [
+    "a rejectusername, as if it were the server",
+    true,
+    (id) => JSON.stringify({ type: "rejectusername", id, name: "<b>x</b>" }),
+    1008,
+    /server's/,
+  ],
+  ["a type the room does not know", true, () => '{"type":"x-typing","who":"mallory"}', 1008, /unknown message type/],
+  [
+    "a call before logging in",
+    false,
+    () => JSON.stringify({ type: "video-offer", name: "ada", target: "ada", sdp: { type: "offer", sdp: "v=0" } }),
+    1008,
+    /log in/,
+  ],
+  [
+    "a call larger than the relay limit",
+    true,
+    () =>
+      JSON.stringify({
+        type: "video-offer",
+        name: "x",
+        target: "ada",
+        sdp: { type: "offer", sdp: "v".repeat(40_000) },
+      }),
+    1009,
+    /more than 32768 bytes/,
+  ],
+];
+
+for (const [what, login, frame, code, reason] of REFUSED_RELAYS) {
+  test(`the room relays nothing of ${what}: the sender is closed with ${code}`, async () => {
+    const { server, refusals } = await start();
+    try {
+      const ada = await join(server.socketUrl, "ada");
+      const mallory = login ? await join(server.socketUrl, "mallory") : undefined;
+      const anonymous = mallory?.client ?? await RawClient.open(server.socketUrl);
+      const id = mallory?.id ?? (await anonymous.next()).json.id;
+      anonymous.send(frame(id));
+      const closed = await anonymous.closed;
+      if (closed.code === code) assert.match(closed.reason, reason);
+      assert.ok(refusals.some((r) => r.code === code && reason.test(r.reason)), JSON.stringify(refusals));
+      ada.client.send(JSON.stringify({ type: "message", id: ada.id, text: "marker", date: 1 }));
+      await ada.client.next((m) => m.type === "message" && m.text === "marker");
+      const seen = ada.client.frames.map((f) => f.json?.type);
+      assert.ok(!seen.includes("x-typing") && !seen.includes("video-offer"), String(seen));
+      assert.equal(seen.filter((type) => type === "id").length, 1, "only the server's own id");
+      assert.ok(!ada.client.frames.some((f) => f.text === SPOOFED_USERS), "no spoofed user list");
+      ada.client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+test("relayUnknown keeps MDN's pass-through for logged-in clients, never for the server's types", async () => {
+  const { server, refusals } = await start({ room: { relayUnknown: true } });
   try {
     const ada = await join(server.socketUrl, "ada");
     const bob = await join(server.socketUrl, "bob");
@@ -139,22 +246,23 @@ test("other types pass through unchanged: to everyone, or only to the client nam
     const broadcast = '{"type":"x-typing","who":"ada","extra":[1,{"a":null}]}';
     ada.client.send(broadcast);
     for (const c of [ada, bob, eve]) assert.equal((await c.client.next((m) => m.type === "x-typing")).text, broadcast);
-    const offer = JSON.stringify({
-      type: "video-offer",
-      name: "ada",
-      target: "bob",
-      sdp: { type: "offer", sdp: "v=0\r\n" },
-    });
-    ada.client.send(offer);
-    assert.equal((await bob.client.next((m) => m.type === "video-offer")).text, offer);
     const directed = '{"type":"x-poke","target":"eve"}';
     ada.client.send(directed);
     assert.equal((await eve.client.next((m) => m.type === "x-poke")).text, directed);
     ada.client.send('{"type":"x-marker"}');
     await bob.client.next((m) => m.type === "x-marker");
     assert.ok(!bob.client.frames.some((f) => f.json?.type === "x-poke"), "a targeted frame reaches no one else");
-    assert.ok(!eve.client.frames.some((f) => f.json?.type === "video-offer"));
-    for (const c of [ada, bob, eve]) c.client.close();
+    eve.client.send(SPOOFED_USERS);
+    assert.equal((await eve.client.closed).code, 1008);
+    const anonymous = await RawClient.open(server.socketUrl);
+    await anonymous.next();
+    anonymous.send('{"type":"x-typing","who":"nobody"}');
+    assert.equal((await anonymous.closed).code, 1008, "an anonymous client is relayed nothing");
+    ada.client.send(JSON.stringify({ type: "x-big", pad: "x".repeat(40_000) }));
+    assert.equal((await ada.client.closed).code, 1009);
+    assert.ok(!bob.client.frames.some((f) => f.text === SPOOFED_USERS || f.json?.type === "x-big"));
+    assert.equal(refusals.length, 3);
+    bob.client.close();
   } finally {
     await server.stop();
   }
@@ -251,7 +359,7 @@ test("a client over its rate limit is closed with 1008; others carry on", async 
   try {
     const good = await join(server.socketUrl, "good");
     const flood = await join(server.socketUrl, "flood");
-    for (let i = 0; i < 30; i++) flood.client.send({ type: "x-noise", i });
+    for (let i = 0; i < 30; i++) flood.client.send({ type: "message", id: flood.id, text: `noise ${i}`, date: 1 });
     const closed = await flood.client.closed;
     assert.deepEqual(refusals.map((r) => [r.name, r.code, r.reason]), [[
       "flood",
@@ -265,7 +373,7 @@ test("a client over its rate limit is closed with 1008; others carry on", async 
       assert.ok([0, 1006].includes(closed.code), `closed with ${closed.code}`);
     }
     good.client.send({ type: "message", id: good.id, text: "calm", date: 1 });
-    assert.equal((await good.client.next((m) => m.type === "message")).json.text, "calm");
+    await good.client.next((m) => m.type === "message" && m.text === "calm");
     good.client.close();
   } finally {
     await server.stop();
@@ -332,6 +440,57 @@ test("a client that stops reading is cut off at its buffer limit; the others kee
     listener.client.close();
   } finally {
     stalled.destroy();
+    await server.stop();
+  }
+});
+
+test("tag stripping removes what MDN's /<[^>]+>/g removes, in time linear in the line's length", () => {
+  const mdn = (text: string) => text.replace(/<[^>]+>/g, "");
+  const pieces = fc.constantFrom("<", ">", "<>", "a", " ", "é", "😀", "<b>", "</i>");
+  fc.assert(
+    fc.property(fc.array(pieces, { maxLength: 30 }).map((p) => p.join("")), (text) => {
+      assert.equal(stripTags(text), mdn(text));
+    }),
+    { numRuns: 5_000 },
+  );
+  assert.equal(stripTags("hi <b>there</b>, 1 < 2"), "hi there, 1 < 2");
+  assert.equal(stripTags("a <> b"), "a <> b", "<> is no tag");
+  assert.equal(stripTags("1 < 2 <> 3"), "1  3", "as MDN's: `< 2 <>` is a tag");
+  // MDN's expression is quadratic here (every `<` scans to the end): a million of them would take hours.
+  for (const line of ["<".repeat(1_000_000), "<a".repeat(500_000), "<>".repeat(500_000)]) {
+    const started = performance.now();
+    stripTags(line);
+    const took = performance.now() - started;
+    assert.ok(took < 1_000, `${line.slice(0, 4)}... (${line.length} characters): ${Math.round(took)} ms`);
+  }
+});
+
+test("a full room closes the next login with 1013; nothing else breaks, and a place that frees up can be taken", async () => {
+  assert.throws(() => new ChatRoom({ maxUsers: MAX_USERS + 1 }), /maxUsers must be 1 to 10000/);
+  const list = (count: number) => ({
+    type: "userlist" as const,
+    users: Array.from({ length: count }, (_, i) => `u${i}`),
+  });
+  assert.ok(chatProtocol.server.encode(list(MAX_USERS)).ok, "the schema holds MAX_USERS names");
+  assert.ok(!chatProtocol.server.encode(list(MAX_USERS + 1)).ok, "and not one more");
+  const { server, refusals } = await start({ room: { maxUsers: 2 } });
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const bob = await join(server.socketUrl, "bob");
+    const carol = await RawClient.open(server.socketUrl);
+    const { json } = await carol.next();
+    carol.send({ type: "username", id: json.id, name: "carol", date: 1 });
+    assert.deepEqual(await carol.closed, { code: 1013, reason: "the room is full: 2 users" });
+    assert.deepEqual(refusals.map((r) => [r.code, r.reason]), [[1013, "the room is full: 2 users"]]);
+    bob.client.send({ type: "username", id: bob.id, name: "robert", date: 1 });
+    await ada.client.next((m) => m.type === "username" && m.name === "robert");
+    assert.ok(!ada.client.frames.some((f) => f.text.includes("carol")), "carol never appeared");
+    bob.client.close();
+    await ada.client.next((m) => m.type === "userlist" && m.users.length === 1);
+    const again = await join(server.socketUrl, "carol");
+    assert.ok(again.frames.some((f) => f.includes('"users":["ada","carol"]')), again.frames.join("\n"));
+    for (const c of [ada, again]) c.client.close();
+  } finally {
     await server.stop();
   }
 });

@@ -73,11 +73,11 @@ test("clients on three instances (Bun and Deno) see one room: users, lines in on
     const loggedIn = () => ["callee,2", "caller"].every((name) => sessions[0]?.users.includes(name));
     assert.ok(await until(loggedIn, 10_000), "both raw clients logged in");
     const relayed = new Promise<string>((resolve) => {
-      callee.socket.onmessage = (event) => String(event.data).includes("ring") && resolve(String(event.data));
+      callee.socket.onmessage = (event) => String(event.data).includes("hang-up") && resolve(String(event.data));
     });
-    caller.socket.send(JSON.stringify({ type: "ring", name: "caller", target: "callee,2" }));
+    caller.socket.send(JSON.stringify({ type: "hang-up", name: "caller", target: "callee,2" }));
     assert.deepEqual(JSON.parse(await within(relayed, 5_000, "the relay to another instance")), {
-      type: "ring",
+      type: "hang-up",
       name: "caller",
       target: "callee,2",
     });

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import type { ChatSession } from "../../src/chat/mod.ts";
 import { chatClientProtocol } from "../../src/generated/chat.ts";
 import { signalingProtocol } from "../../src/generated/signaling.ts";
-import type { Refusal } from "../../src/chat/server/room.ts";
+import { MAX_RELAY_BYTES, type Refusal } from "../../src/chat/server/room.ts";
 import { DEFAULT_MAX_FRAME_BYTES, startReferenceServer } from "../../scripts/chat/server.ts";
 import { frameExceeds } from "../../src/server/contract.ts";
 import { committedProtocols } from "../support/protocols.ts";
@@ -177,7 +177,7 @@ export function fuzzCodecs(frames: number, seed: number): CodecFuzzFigures {
  *
  * @param frame What the client sent.
  * @param ownId The id the server gave the client.
- * @returns `"served"` (handled, relayed or broadcast) or `"close <code>"`.
+ * @returns `"served"` (handled, relayed to its target or broadcast) or `"close <code>"`.
  */
 export function documentedReaction(frame: string | Uint8Array, ownId: number): string {
   if (frameExceeds(frame, DEFAULT_MAX_FRAME_BYTES)) return "close 1009";
@@ -185,11 +185,13 @@ export function documentedReaction(frame: string | Uint8Array, ownId: number): s
   const decoded = signalingProtocol.client.decode(frame);
   if (decoded.ok) {
     const id = (decoded.value as { id?: unknown }).id;
-    return id === undefined || id === ownId ? "served" : "close 1008";
+    if (id !== undefined) return id === ownId ? "served" : "close 1008";
+    // A signalling message, relayed only within the relay limit.
+    return frameExceeds(frame, MAX_RELAY_BYTES) ? "close 1009" : "served";
   }
   const { kind } = decoded.error;
   if (kind === "not-json" || kind === "not-object") return "close 1007";
-  if (kind === "unknown-type" && typeof decoded.error.type === "string") return "served";
+  // Every other case is a 1008, a type the room does not relay (the server's own, or an unknown one) included.
   return "close 1008";
 }
 

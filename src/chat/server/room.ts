@@ -8,15 +8,33 @@
  */
 import { createServer, type ListeningServer, type ListenOptions, type TypedServer } from "../../server/typed_server.ts";
 import { type Connection, encodeOrThrow } from "../../server/connection.ts";
-import type { Serve } from "../../server/contract.ts";
+import { frameExceeds, type Serve } from "../../server/contract.ts";
 import type { Limits } from "../../server/policy.ts";
 import { chatProtocol, type ServerMessage } from "../../generated/chat.ts";
-import { signalingProtocol, type SignalingServerMessage } from "../../generated/signaling.ts";
+import {
+  type SignalingClientMessage,
+  signalingProtocol,
+  type SignalingServerMessage,
+} from "../../generated/signaling.ts";
 import { MemoryBackend, type Published, type RoomBackend, type UserList } from "./backend.ts";
 import { stripTags } from "./strip_tags.ts";
 
 /** The room's limits where they differ from the typed server's defaults. */
 export const CHAT_LIMITS: Limits = { framesPerSecond: 20, burst: 50, maxFrameBytes: 512 * 1024 };
+
+/** The largest frame the room relays from one client to another, by default: a WebRTC offer is a few KiB. */
+export const MAX_RELAY_BYTES = 32 * 1024;
+
+/** The most names a user list holds (the schema's `@maxItems` on `users`): a room this full refuses the next login. */
+export const MAX_USERS = 10_000;
+
+/** The close code for a login into a full room: 1013, try again later. */
+export const ROOM_FULL = 1013;
+
+/** The types only the server sends: a client that sends one is refused, whatever the options. */
+const SERVER_ONLY = new Set<string>(
+  chatProtocol.server.types.filter((type) => !(chatProtocol.client.types as readonly string[]).includes(type)),
+);
 
 /** How the room treats its clients. */
 export interface ChatRoomOptions {
@@ -31,6 +49,20 @@ export interface ChatRoomOptions {
   readonly origins?: readonly string[];
   /** Told about every client the room disconnects, and why. @default a line on the console */
   readonly onRefusal?: (refusal: Refusal) => void;
+  /**
+   * MDN's pass-through: relay messages of types the room does not know, unchanged, to everyone or to the client
+   * named in `target`. Off by default, such a message closes its sender with 1008. Even on, only logged-in clients
+   * are relayed, never a type the server itself sends (`id`, `userlist`, `rejectusername`), and never a frame above
+   * `maxRelayBytes`. @default false
+   */
+  readonly relayUnknown?: boolean;
+  /** The largest frame relayed from one client to others (signalling, and pass-through when on), in bytes. @default 32768 */
+  readonly maxRelayBytes?: number;
+  /**
+   * The most logged-in users (across every instance sharing the room); the next login is closed with 1013 and
+   * `the room is full`. At most, and by default, 10,000: the schema's bound on a user list.
+   */
+  readonly maxUsers?: number;
 }
 
 /** A client the room disconnected, and why. */
@@ -61,8 +93,15 @@ type Client = Connection<SignalingServerMessage, Member>;
  * by the room appended when taken, with `rejectusername` to that client), then
  * a `userlist` and the `username` broadcast to everyone; on `message`, the
  * sender's name set and HTML tags stripped, broadcast to everyone; a fresh
- * `userlist` when someone leaves; any other type passed through unchanged,
- * to everyone or only to the client named in `target`.
+ * `userlist` when someone leaves; a signalling message passed on to the
+ * client named in its `target`.
+ *
+ * Where the sample lets a client speak as the server, this room does not: it
+ * relays only signalling, validated, from logged-in clients, with the
+ * caller's `name` set by the server and at most `maxRelayBytes`; a type only
+ * the server sends, and by default any type it does not know, closes the
+ * sender with 1008 (`relayUnknown` keeps the sample's pass-through for other
+ * types).
  *
  * Where the sample crashes, the typed server's policy disconnects the one
  * client, with a reason, and carries on (README's table); the room adds 1008
@@ -85,12 +124,21 @@ export class ChatRoom {
   readonly #members = new Set<Client>();
   readonly #backend: RoomBackend;
   readonly #report: (refusal: Refusal) => void;
+  readonly #relayUnknown: boolean;
+  readonly #maxRelayBytes: number;
+  readonly #maxUsers: number;
   /** The last user list delivered (a frame, decoded only when `users` is read), and its version. */
   #usersFrame: string | undefined;
   #usersVersion = 0;
 
   /** @param options Limits, the backend, allowed origins, and where refusals are reported. */
   constructor(options: ChatRoomOptions = {}) {
+    this.#maxUsers = options.maxUsers ?? MAX_USERS;
+    if (!(this.#maxUsers >= 1 && this.#maxUsers <= MAX_USERS)) {
+      throw new RangeError(
+        `maxUsers must be 1 to ${MAX_USERS} (the schema's bound on a user list), not ${this.#maxUsers}`,
+      );
+    }
     this.#backend = options.backend ?? new MemoryBackend();
     const report = options.onRefusal ??
       (({ id, name, code, reason }: Refusal) =>
@@ -105,7 +153,7 @@ export class ChatRoom {
         report({ id: conn.data.id, name: conn.data.name, code, reason });
         this.#leave(conn);
       },
-      onUnknown: (message, _client, frame) => this.#relay(frame, message.target),
+      onUnknown: (message, client, frame) => this.#passThrough(client, message, frame),
       handlers: {
         username: (message, client) =>
           this.#owns(client, message.id) ? this.#login(client, message.name, message.date) : undefined,
@@ -117,10 +165,10 @@ export class ChatRoom {
           const { id, name } = client.data;
           this.#publish({ type: "message", id, name, text: stripTags(message.text), date: message.date });
         },
-        "video-offer": (message, _client, frame) => this.#relay(frame, message.target),
-        "video-answer": (message, _client, frame) => this.#relay(frame, message.target),
-        "new-ice-candidate": (message, _client, frame) => this.#relay(frame, message.target),
-        "hang-up": (message, _client, frame) => this.#relay(frame, message.target),
+        "video-offer": (message, client, frame) => this.#signal(client, frame, message),
+        "video-answer": (message, client, frame) => this.#signal(client, frame, message),
+        "new-ice-candidate": (message, client, frame) => this.#signal(client, frame, message),
+        "hang-up": (message, client, frame) => this.#signal(client, frame, message),
       },
     });
     this.#backend.listen({
@@ -135,6 +183,8 @@ export class ChatRoom {
       },
     });
     this.#report = report;
+    this.#relayUnknown = options.relayUnknown ?? false;
+    this.#maxRelayBytes = options.maxRelayBytes ?? MAX_RELAY_BYTES;
   }
 
   /**
@@ -188,6 +238,11 @@ export class ChatRoom {
     const member = client.data;
     const present = () => this.#members.has(client);
     const announce = ({ name, users, version }: { name: string } & UserList) => {
+      // Only a login can make the list longer (a rename replaces a name): over the bound, the claim is undone.
+      if (users.length > this.#maxUsers) {
+        Promise.resolve(this.#backend.release(member.id, name)).catch(() => {});
+        return this.#refuse(client, ROOM_FULL, `the room is full: ${this.#maxUsers} users`);
+      }
       if (present() && name !== requested) client.send({ type: "rejectusername", id: member.id, name });
       // The client left while its name was claimed (or was too slow for the rejectusername): give the name back.
       if (!present()) return this.#publishUsersAfter(this.#backend.release(member.id, name));
@@ -204,8 +259,44 @@ export class ChatRoom {
     });
   }
 
-  /** Passes a frame through unchanged: to the client named `target`, or to everyone. */
-  #relay(frame: string, target: unknown): void {
+  /** Whether a client may have this frame relayed: logged in, and the frame within the relay limit; else refused. */
+  #mayRelay(client: Client, frame: string, type: string): boolean {
+    if (client.data.name === undefined) {
+      this.#refuse(client, 1008, `log in (send a username message) before sending ${JSON.stringify(type)}`);
+      return false;
+    }
+    if (frameExceeds(frame, this.#maxRelayBytes)) {
+      this.#refuse(client, 1009, `a ${JSON.stringify(type)} message of more than ${this.#maxRelayBytes} bytes`);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Relays a signalling message, validated, to the client it names; the caller's `name` is set by the server, as a
+   * chat line's is, so no one calls in another's name.
+   */
+  #signal(client: Client, frame: string, message: SignalingClientMessage & { target: string }): void {
+    if (!this.#mayRelay(client, frame, message.type)) return;
+    const relayed = ("name" in message ? { ...message, name: client.data.name } : message) as SignalingServerMessage;
+    this.#backend.publish({ frame: encodeOrThrow(signalingProtocol.server.encode, relayed), target: message.target });
+  }
+
+  /** A message of a type the room does not know: refused, or (MDN's pass-through) relayed unchanged. */
+  #passThrough(client: Client, message: Readonly<Record<string, unknown>>, frame: string): void {
+    const type = String(message.type);
+    if (SERVER_ONLY.has(type)) {
+      return this.#refuse(client, 1008, `${JSON.stringify(type)} messages are the server's: a client may not send one`);
+    }
+    if (!this.#relayUnknown) {
+      return this.#refuse(
+        client,
+        1008,
+        `unknown message type ${JSON.stringify(type)}: this room relays only signalling`,
+      );
+    }
+    if (!this.#mayRelay(client, frame, type)) return;
+    const target = message.target;
     this.#backend.publish(typeof target === "string" && target !== "" ? { frame, target } : { frame });
   }
 
@@ -242,11 +333,16 @@ export class ChatRoom {
     client.close(code, reason);
   }
 
-  /** A client left (or was refused): drop it and tell everyone who is left. */
+  /**
+   * A client left (or was refused): drop it and, if it had logged in, tell everyone who is left. One that never
+   * logged in changes no list, so its leaving sends nothing (MDN's sample sends everyone a list at every close, which
+   * lets connect-and-drop churn flood the room).
+   */
   #leave(client: Client): void {
     if (!this.#members.delete(client)) return;
     const name = client.data.name;
-    if (name !== undefined && this.#byName.get(name) === client) this.#byName.delete(name);
+    if (name === undefined) return;
+    if (this.#byName.get(name) === client) this.#byName.delete(name);
     this.#publishUsersAfter(this.#backend.release(client.data.id, name));
   }
 
