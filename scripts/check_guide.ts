@@ -52,7 +52,9 @@ function shellFolder(): string {
 function shell(script: string, label: string): string {
   const wrapped = `set -ea\n. ${JSON.stringify(state)}\n${script}\nstatus=$?\n` +
     `{ echo "cd \\"$PWD\\""; export -p; } > ${JSON.stringify(state)}\n` +
-    `[ -n "$!" ] && kill "$!" 2>/dev/null; exit $status\n`;
+    // A server the block started in the background is stopped, if the block did not stop it itself (`|| true`: under
+    // `set -e`, killing one that is already gone would fail the block).
+    `{ [ -n "$!" ] && kill "$!" 2>/dev/null; } || true; exit $status\n`;
   const run = spawnSync("bash", ["-c", wrapped], { env, encoding: "utf8", timeout: 5 * 60_000 });
   if (run.status !== 0) {
     console.error(`FAIL ${label}:\n${script}\n--- output ---\n${run.stdout}${run.stderr}`);

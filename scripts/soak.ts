@@ -86,8 +86,9 @@ const SCENARIOS: readonly Scenario[] = [
     about: `${n(size.load.clients)} \`ChatSession\`s in one process join the reference server (in a process of its ` +
       `own, default limits) at ${size.load.joinPerSecond} a second, then say ${size.load.linesPerClient} lines each, ` +
       `${size.load.linesPerSecond} lines a second in all. Every line must reach every session; afterwards a newcomer ` +
-      "must still be served. MDN's protocol sends the whole user list to everyone at every login, so joining costs " +
-      "the square of the room's size: that, not the chat, is what the join time measures.",
+      "must still be served. MDN's protocol sends the whole user list to everyone at every login, which would make " +
+      "joining cost the square of the room's size; the room sends at most 4 lists a second after a burst of 10, the " +
+      "latest each time, so the join time is about the join rate's.",
     rows: [
       ["sessions (failed to log in)", (f) => `${n(f.clients)} (${n(f.loginFailures)})`],
       ["lines said; deliveries owed", (f) => `${n(f.lines)}; ${n(f.expected)}`],

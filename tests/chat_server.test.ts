@@ -11,6 +11,7 @@ import { type ReferenceServerOptions, startReferenceServer } from "../scripts/ch
 import { ChatRoom, MAX_USERS, type Refusal } from "../src/chat/server/room.ts";
 import { chatProtocol } from "../src/generated/chat.ts";
 import { stripTags } from "../src/chat/server/strip_tags.ts";
+import { LatestPacer } from "../src/chat/server/latest_pacer.ts";
 import { serverRuntime } from "../src/server/this_runtime.ts";
 import { RawClient } from "./support/raw_client.ts";
 
@@ -493,4 +494,64 @@ test("a full room closes the next login with 1013; nothing else breaks, and a pl
   } finally {
     await server.stop();
   }
+});
+
+test("a connection that does not log in within loginTimeout is closed with 1008; one that does stays", async () => {
+  const { server, refusals } = await start({ room: { loginTimeout: 300 } });
+  try {
+    const ada = await join(server.socketUrl, "ada");
+    const idle = await RawClient.open(server.socketUrl);
+    await idle.next();
+    const started = Date.now();
+    assert.deepEqual(await idle.closed, {
+      code: 1008,
+      reason: "log in (send a username message) within 300 ms",
+    });
+    assert.ok(Date.now() - started < 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    ada.client.send({ type: "message", id: ada.id, text: "still here", date: 1 });
+    await ada.client.next((m) => m.type === "message" && m.text === "still here");
+    assert.deepEqual(refusals.map((r) => r.code), [1008]);
+    ada.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("user lists go out in a burst of 10, then at most 4 a second, the latest only: a crowd joining is not quadratic", async () => {
+  const { server } = await start();
+  try {
+    const watcher = await join(server.socketUrl, "watcher");
+    const before = watcher.client.frames.length;
+    const started = Date.now();
+    const crowd = await Promise.all(Array.from({ length: 60 }, (_, i) => join(server.socketUrl, `c${i}`)));
+    await watcher.client.next((m) => m.type === "userlist" && m.users.length === 61, 10_000);
+    const seconds = (Date.now() - started) / 1000;
+    const lists = watcher.client.frames.slice(before).filter((f) => f.json?.type === "userlist");
+    assert.ok(lists.length <= 10 + Math.ceil(seconds * 4) + 1, `${lists.length} lists in ${seconds} s`);
+    assert.ok(lists.length < 60, "fewer lists than logins");
+    const versions = lists.map((f) => f.json.users.length);
+    assert.deepEqual(versions, [...versions].sort((a, b) => a - b), "never an older list after a newer one");
+    for (const c of [watcher, ...crowd]) c.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("the pacer sends a burst at once, then the latest held value when the allowance has room", async () => {
+  const sent: number[] = [];
+  const pacer = new LatestPacer<number>((n) => sent.push(n), 20, 2, (a, b) => a >= b);
+  for (let n = 1; n <= 6; n++) pacer.offer(n);
+  pacer.offer(3);
+  assert.deepEqual(sent, [1, 2], "the burst");
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.deepEqual(sent, [1, 2, 6], "then the newest of what was held, once");
+  pacer.stop();
+  const stopped: number[] = [];
+  const once = new LatestPacer<number>((n) => stopped.push(n), 10, 1, (a, b) => a >= b);
+  once.offer(1);
+  once.offer(2);
+  once.stop();
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.deepEqual(stopped, [1], "stop drops what was held");
 });

@@ -9,6 +9,7 @@
 import { createServer, type ListeningServer, type ListenOptions, type TypedServer } from "../../server/typed_server.ts";
 import { type Connection, encodeOrThrow } from "../../server/connection.ts";
 import { frameExceeds, type Serve } from "../../server/contract.ts";
+import { LatestPacer } from "./latest_pacer.ts";
 import type { Limits } from "../../server/policy.ts";
 import { chatProtocol, type ServerMessage } from "../../generated/chat.ts";
 import {
@@ -30,6 +31,17 @@ export const MAX_USERS = 10_000;
 
 /** The close code for a login into a full room: 1013, try again later. */
 export const ROOM_FULL = 1013;
+
+/**
+ * How often the room sends a user list: a burst of this many at once, then at most `USER_LISTS_PER_SECOND`, each
+ * the latest (MDN's sample sends one per login and per leave, to everyone: quadratic in a crowd that joins).
+ */
+export const USER_LIST_BURST = 10;
+/** See {@link USER_LIST_BURST}. */
+export const USER_LISTS_PER_SECOND = 4;
+
+/** How long a connection may stay without logging in before the room closes it with 1008, by default. */
+export const LOGIN_TIMEOUT = 30_000;
 
 /** The types only the server sends: a client that sends one is refused, whatever the options. */
 const SERVER_ONLY = new Set<string>(
@@ -58,6 +70,8 @@ export interface ChatRoomOptions {
   readonly relayUnknown?: boolean;
   /** The largest frame relayed from one client to others (signalling, and pass-through when on), in bytes. @default 32768 */
   readonly maxRelayBytes?: number;
+  /** Milliseconds a connection may stay without logging in; then 1008 `log in within ...`. @default 30000 */
+  readonly loginTimeout?: number;
   /**
    * The most logged-in users (across every instance sharing the room); the next login is closed with 1013 and
    * `the room is full`. At most, and by default, 10,000: the schema's bound on a user list.
@@ -81,6 +95,8 @@ export interface Refusal {
 interface Member {
   id: number;
   name: string | undefined;
+  /** Closes the connection if it has not logged in by then; cleared at login and at close. */
+  deadline?: ReturnType<typeof setTimeout>;
 }
 
 type Client = Connection<SignalingServerMessage, Member>;
@@ -101,7 +117,9 @@ type Client = Connection<SignalingServerMessage, Member>;
  * caller's `name` set by the server and at most `maxRelayBytes`; a type only
  * the server sends, and by default any type it does not know, closes the
  * sender with 1008 (`relayUnknown` keeps the sample's pass-through for other
- * types).
+ * types). A connection that never logged in changes no list and must log in
+ * within `loginTimeout`; user lists are sent at a bounded rate, the latest
+ * only; a full room (`maxUsers`) closes the next login with 1013.
  *
  * Where the sample crashes, the typed server's policy disconnects the one
  * client, with a reason, and carries on (README's table); the room adds 1008
@@ -127,6 +145,14 @@ export class ChatRoom {
   readonly #relayUnknown: boolean;
   readonly #maxRelayBytes: number;
   readonly #maxUsers: number;
+  readonly #loginTimeout: number;
+  /** User lists go out at a bounded rate, the latest only. */
+  readonly #lists = new LatestPacer<UserList>(
+    (list) => this.#sendUsers(list),
+    USER_LISTS_PER_SECOND,
+    USER_LIST_BURST,
+    (a, b) => a.version >= b.version,
+  );
   /** The last user list delivered (a frame, decoded only when `users` is read), and its version. */
   #usersFrame: string | undefined;
   #usersVersion = 0;
@@ -139,6 +165,8 @@ export class ChatRoom {
         `maxUsers must be 1 to ${MAX_USERS} (the schema's bound on a user list), not ${this.#maxUsers}`,
       );
     }
+    this.#loginTimeout = options.loginTimeout ?? LOGIN_TIMEOUT;
+    if (!(this.#loginTimeout > 0)) throw new RangeError(`loginTimeout must be above 0 ms, not ${this.#loginTimeout}`);
     this.#backend = options.backend ?? new MemoryBackend();
     const report = options.onRefusal ??
       (({ id, name, code, reason }: Refusal) =>
@@ -212,6 +240,7 @@ export class ChatRoom {
 
   /** Stops using the backend (its connections and heartbeats); the clients are the server's to close. */
   dispose(): Promise<void> {
+    this.#lists.stop();
     return this.#backend.close();
   }
 
@@ -224,6 +253,11 @@ export class ChatRoom {
       return;
     }
     this.#members.add(client);
+    client.data.deadline = setTimeout(() => {
+      if (client.data.name === undefined) {
+        this.#refuse(client, 1008, `log in (send a username message) within ${this.#loginTimeout} ms`);
+      }
+    }, this.#loginTimeout);
     client.send({ type: "id", id: client.data.id });
   }
 
@@ -247,6 +281,7 @@ export class ChatRoom {
       // The client left while its name was claimed (or was too slow for the rejectusername): give the name back.
       if (!present()) return this.#publishUsersAfter(this.#backend.release(member.id, name));
       if (member.name !== undefined && this.#byName.get(member.name) === client) this.#byName.delete(member.name);
+      clearTimeout(member.deadline);
       member.name = name;
       this.#byName.set(name, client);
       this.#publishUsers({ users, version });
@@ -304,7 +339,11 @@ export class ChatRoom {
     this.#backend.publish({ frame: encodeOrThrow(chatProtocol.server.encode, message) });
   }
 
-  #publishUsers({ users, version }: UserList): void {
+  #publishUsers(list: UserList): void {
+    this.#lists.offer(list);
+  }
+
+  #sendUsers({ users, version }: UserList): void {
     this.#backend.publish({
       frame: encodeOrThrow(chatProtocol.server.encode, { type: "userlist", users: [...users] }),
       version,
@@ -340,6 +379,7 @@ export class ChatRoom {
    */
   #leave(client: Client): void {
     if (!this.#members.delete(client)) return;
+    clearTimeout(client.data.deadline);
     const name = client.data.name;
     if (name === undefined) return;
     if (this.#byName.get(name) === client) this.#byName.delete(name);
