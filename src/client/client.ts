@@ -48,16 +48,11 @@ export interface ClientStats {
  */
 type Subscribers = Record<string, readonly ((value: never) => unknown)[]>;
 
-/** Adds a function under `key`. */
+/** Adds a function under `key`; returns its remover. */
 function subscribe(table: Subscribers, key: string, fn: (value: never) => unknown): () => void {
   table[key] = [...table[key] ?? [], fn];
-  return () => unsubscribe(table, key, fn);
-}
-
-/** Removes a function from under `key`. */
-function unsubscribe(table: Subscribers, key: string, fn: (value: never) => unknown): void {
   // Never `delete`: an object that loses a property turns into a slower, larger dictionary.
-  table[key] = table[key]?.filter((one) => one !== fn) ?? [];
+  return () => void (table[key] = table[key]?.filter((one) => one !== fn) ?? []);
 }
 
 /**

@@ -186,11 +186,8 @@ export class ChatRoom {
         username: (message, client) =>
           this.#owns(client, message.id) ? this.#login(client, message.name, message.date) : undefined,
         message: (message, client) => {
-          if (!this.#owns(client, message.id)) return;
-          if (client.data.name === undefined) {
-            return this.#refuse(client, 1008, "log in (send a username message) before chatting");
-          }
-          const { id, name } = client.data;
+          if (!this.#owns(client, message.id) || !this.#loggedIn(client, "chatting")) return;
+          const { id, name } = client.data as { id: number; name: string };
           this.#publish({ type: "message", id, name, text: stripTags(message.text), date: message.date });
         },
         "video-offer": (message, client, frame) => this.#signal(client, frame, message),
@@ -294,12 +291,16 @@ export class ChatRoom {
     });
   }
 
+  /** Whether a client has logged in; one that has not is refused for `doing` what it tried. */
+  #loggedIn(client: Client, doing: string): boolean {
+    if (client.data.name !== undefined) return true;
+    this.#refuse(client, 1008, `log in (send a username message) before ${doing}`);
+    return false;
+  }
+
   /** Whether a client may have this frame relayed: logged in, and the frame within the relay limit; else refused. */
   #mayRelay(client: Client, frame: string, type: string): boolean {
-    if (client.data.name === undefined) {
-      this.#refuse(client, 1008, `log in (send a username message) before sending ${JSON.stringify(type)}`);
-      return false;
-    }
+    if (!this.#loggedIn(client, `sending ${JSON.stringify(type)}`)) return false;
     if (frameExceeds(frame, this.#maxRelayBytes)) {
       this.#refuse(client, 1009, `a ${JSON.stringify(type)} message of more than ${this.#maxRelayBytes} bytes`);
       return false;
