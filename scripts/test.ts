@@ -131,6 +131,14 @@ if (only === undefined || files.some((f) => f === "tests/" || f.includes("scale_
 if (only === undefined) {
   outcomes.push(check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]));
   outcomes.push(
+    check("the confusables table is up to date (scripts/confusables.ts --check)", "deno", [
+      "run",
+      "-A",
+      "scripts/confusables.ts",
+      "--check",
+    ]),
+  );
+  outcomes.push(
     check("type check, Deno's view (deno check --doc)", "deno", ["check", "--doc", ...sourcesOutside("bun", SOURCES)]),
   );
   outcomes.push(check("type check, Bun's view (tsc with bun-types)", "tsc", ["-p", "tsconfig.json"]));

@@ -98,6 +98,70 @@ test("a taken name gets digits from one counter shared by the server: rejectuser
   }
 });
 
+test("a look-alike of a present name gets digits appended, as a taken name does; names are cleaned up", async () => {
+  const { server } = await start();
+  try {
+    const alice = await join(server.socketUrl, "alice");
+    const given = [];
+    for (const name of ["Alice", "\u0430lice", "a1ice", "ALICE"]) {
+      const twin = await join(server.socketUrl, name);
+      const reply = JSON.parse(twin.frames[0] as string);
+      assert.equal(reply.type, "rejectusername", `${JSON.stringify(name)} is alice's look-alike`);
+      assert.match(reply.name, new RegExp(`^${name}\\d+$`), "the name asked for, with digits");
+      given.push(twin);
+    }
+    const cleaned = await join(server.socketUrl, "  Zoe\u0308\u3000 bob ");
+    assert.deepEqual(JSON.parse(cleaned.frames[0] as string), {
+      type: "rejectusername",
+      id: cleaned.id,
+      name: "Zo\u00EB bob",
+    }, "NFC, one space for every run, trimmed");
+    for (const c of [alice, ...given, cleaned]) c.client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+/** Names a login may not take: what the close reason says. */
+const REFUSED_NAMES: readonly (readonly [string, string, RegExp])[] = [
+  ["a zero-width space", "alice\u200B", /U\+200B \(an invisible character\)/],
+  ["a right-to-left override alone", "\u202E", /U\+202E \(a bidirectional control\)/],
+  ["NUL", "a\u0000b", /U\+0000 \(a control character/],
+  ["a newline", "a\nb", /U\+000A/],
+  ["a tab", "\t", /U\+0009/],
+  ["a single space", " ", /only spaces/],
+  ["combining marks only", "\u0301\u0301\u0301", /start with a combining mark/],
+  ["a lone surrogate", "ab\uD800", /a lone surrogate/],
+  ["a Hangul filler", "\u3164", /U\+3164 \(an invisible character\)/],
+  ["a stack of combining marks", "a\u0301\u0302\u0303\u0304\u0305\u0306", /more than 4 combining marks/],
+];
+
+for (const [what, name, reason] of REFUSED_NAMES) {
+  test(`a name with ${what} is refused with 1008, naming the character; the room carries on`, async () => {
+    const { server, refusals } = await start();
+    try {
+      const good = await join(server.socketUrl, "good");
+      const bad = await RawClient.open(server.socketUrl);
+      const { json } = await bad.next();
+      bad.send({ type: "username", id: json.id, name, date: 1 });
+      const closed = await bad.closed;
+      assert.equal(closed.code, 1008);
+      assert.match(closed.reason, reason);
+      assert.ok(closed.reason.startsWith("name refused: a name may not "), closed.reason);
+      assert.equal(refusals.length, 1);
+      good.client.send({ type: "message", id: good.id, text: "still here", date: 1 });
+      await good.client.next((m) => m.type === "message" && m.text === "still here");
+      assert.ok(
+        !good.client.frames.some((f) => f.json?.type === "username" && f.json.id === json.id),
+        "never announced",
+      );
+      good.client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
 test("leaving sends a fresh userlist to everyone left", async () => {
   const { server } = await start();
   try {

@@ -64,6 +64,13 @@ test("clients on three instances (Bun and Deno) see one room: users, lines in on
     sessions.push(...twins);
     assert.equal(new Set(twins.map((t) => t.name)).size, 3, `three unique names: ${twins.map((t) => t.name)}`);
     assert.ok(twins.some((t) => t.name === "twin"), "one of them got the name asked for");
+    // Look-alikes of a name held on another instance: Cyrillic capitals, another case. Each gets digits appended.
+    for (const [i, name] of [[1, "\u0422win"], [2, "TWIN"]] as const) {
+      const [lookAlike] = await joinSessions(url(i), [name]);
+      sessions.push(lookAlike!);
+      twins.push(lookAlike!);
+      assert.match(lookAlike!.name, new RegExp(`^${name}\\d+$`), `${name} is twin's look-alike: ${lookAlike!.name}`);
+    }
     const all = [...names, ...twins.map((t) => t.name)];
     assert.ok(await until(() => sameUsers(sessions, all), 10_000), "every list shows all of them");
 

@@ -58,7 +58,7 @@ export interface IdMessage {
   id: ClientId;
 }
 
-/** Sent only to a client whose requested name was taken, with the name it was given instead. */
+/** Sent only to a client whose requested name was taken (or cleaned up: spaces trimmed, NFC), with the name it was given instead. */
 export interface RejectUsernameMessage {
   type: "rejectusername";
   /** The id of the client whose name was changed. */

@@ -12,6 +12,7 @@ import { chatClientProtocol } from "../../src/generated/chat.ts";
 import { signalingProtocol } from "../../src/generated/signaling.ts";
 import { MAX_RELAY_BYTES, type Refusal } from "../../src/chat/server/room.ts";
 import { DEFAULT_MAX_FRAME_BYTES, startReferenceServer } from "../../scripts/chat/server.ts";
+import { checkName } from "../../src/chat/server/names.ts";
 import { frameExceeds } from "../../src/server/contract.ts";
 import { committedProtocols } from "../support/protocols.ts";
 import { type HostileFrame, hostileFrames } from "./hostile_frames.ts";
@@ -182,9 +183,12 @@ export function fuzzCodecs(frames: number, seed: number): CodecFuzzFigures {
 export function documentedReaction(frame: string | Uint8Array, ownId: number): string {
   if (frameExceeds(frame, DEFAULT_MAX_FRAME_BYTES)) return "close 1009";
   if (typeof frame !== "string") return "close 1003";
-  const decoded = signalingProtocol.client.decode(frame);
+  // The server reads the frame as UTF-8 carried it: a lone surrogate in the text arrives as U+FFFD.
+  const decoded = signalingProtocol.client.decode(frame.toWellFormed());
   if (decoded.ok) {
-    const id = (decoded.value as { id?: unknown }).id;
+    const { id, type, name } = decoded.value as { id?: unknown; type: string; name?: string };
+    // A login whose name the room refuses (an invisible or control character, only spaces...).
+    if (type === "username" && id === ownId && !checkName(name as string).ok) return "close 1008";
     if (id !== undefined) return id === ownId ? "served" : "close 1008";
     // A signalling message, relayed only within the relay limit.
     return frameExceeds(frame, MAX_RELAY_BYTES) ? "close 1009" : "served";

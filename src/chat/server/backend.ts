@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { nameKeys } from "./names.ts";
 
 /** The user list after a change, and its version: it grows with every change, so a stale list can be told apart. */
 export interface UserList {
@@ -55,8 +56,9 @@ export interface RoomBackend {
   /** A fresh client id, unique across every instance sharing the room. */
   nextId(): number;
   /**
-   * Logs client `id` in under `requested`, or renames it from `previous`: while another client holds the name, digits
-   * from one counter shared by the room are appended (`bot`, then `bot1`, `bot2`...).
+   * Logs client `id` in under `requested`, or renames it from `previous`: while another client holds the name or a
+   * look-alike (a key in common: `nameKeys`), digits from one counter shared by the room are appended (`bot`, then `bot1`,
+   * `bot2`...).
    */
   claimName(id: number, requested: string, previous: string | undefined): Maybe<NameClaim>;
   /** Forgets a client that left (with its name, if it had one): the user list after. */
@@ -75,7 +77,10 @@ export interface RoomBackend {
  * single MDN server does.
  */
 export class MemoryBackend implements RoomBackend {
-  readonly #names = new Map<string, number>();
+  /** Which client holds each name key. */
+  readonly #holders = new Map<string, number>();
+  /** Each logged-in client's name, in login order. */
+  readonly #users = new Map<number, string>();
   /** Ids count up from the time the room was made, as the MDN sample's do. */
   #nextId = Date.now();
   #counter = 1;
@@ -88,16 +93,23 @@ export class MemoryBackend implements RoomBackend {
 
   claimName(id: number, requested: string, previous: string | undefined): NameClaim {
     let name = requested;
-    while (this.#names.has(name) && this.#names.get(name) !== id) name = requested + this.#counter++;
+    while (nameKeys(name).some((key) => (this.#holders.get(key) ?? id) !== id)) name = requested + this.#counter++;
+    if (previous !== undefined) this.#drop(id, previous);
+    for (const key of nameKeys(name)) this.#holders.set(key, id);
     // A rename moves the client to the end of the list, as a fresh login does.
-    if (previous !== undefined) this.#names.delete(previous);
-    this.#names.set(name, id);
+    this.#users.delete(id);
+    this.#users.set(id, name);
     return { name, ...this.#list() };
   }
 
   release(id: number, name: string | undefined): UserList {
-    if (name !== undefined && this.#names.get(name) === id) this.#names.delete(name);
+    if (name !== undefined) this.#drop(id, name);
     return this.#list();
+  }
+
+  #drop(id: number, name: string): void {
+    for (const key of nameKeys(name)) if (this.#holders.get(key) === id) this.#holders.delete(key);
+    if (this.#users.get(id) === name) this.#users.delete(id);
   }
 
   publish(message: Published): void {
@@ -113,6 +125,6 @@ export class MemoryBackend implements RoomBackend {
   }
 
   #list(): UserList {
-    return { users: [...this.#names.keys()], version: ++this.#version };
+    return { users: [...this.#users.values()], version: ++this.#version };
   }
 }

@@ -8,6 +8,16 @@
 import { createClient } from "redis";
 import type { BackendEvents, NameClaim, Published, RoomBackend, UserList } from "./backend.ts";
 import { CLAIM, HEARTBEAT, LEAVE, RELEASE, RESTORE, TAKE_IDS } from "./redis_scripts.ts";
+import { nameKeys } from "./names.ts";
+
+/** The keys of the digits 0 to 9, for the names with digits appended in Redis (see `nameKeys`). */
+const DIGIT_KEYS = [..."0123456789"].map((digit) => nameKeys(digit)[0] as string);
+
+/** A name's two keys, as the scripts take them: the second empty when there is one; both empty without a name. */
+function keysOf(name: string | undefined): [string, string] {
+  const [first = "", second = ""] = name === undefined ? [] : nameKeys(name);
+  return [first, second];
+}
 
 /** How an instance uses Redis. */
 export interface RedisBackendOptions {
@@ -185,18 +195,11 @@ export class RedisBackend implements RoomBackend {
   }
 
   async #claim(id: number, requested: string, previous: string | undefined): Promise<NameClaim> {
-    const [name, version, users] = await this.#script(CLAIM, [
-      "owners",
-      "users",
-      "counter",
-      "order",
-      "version",
-      this.#mine(),
-    ], [
-      this.#owner(id),
-      requested,
-      previous ?? "",
-    ]) as [string, number, string[]];
+    const [name, version, users] = await this.#script(
+      CLAIM,
+      ["holders", "shown", "users", "counter", "order", "version", this.#held()],
+      [this.#owner(id), requested, ...keysOf(requested), ...keysOf(previous), ...DIGIT_KEYS],
+    ) as [string, number, string[]];
     this.#names.set(id, name);
     return { name, version: Number(version), users };
   }
@@ -208,9 +211,9 @@ export class RedisBackend implements RoomBackend {
   }
 
   async #release(id: number, name: string | undefined): Promise<UserList> {
-    const [version, users] = await this.#script(RELEASE, ["owners", "users", "version", this.#mine()], [
+    const [version, users] = await this.#script(RELEASE, ["holders", "shown", "users", "version", this.#held()], [
       this.#owner(id),
-      name ?? "",
+      ...keysOf(name),
     ]) as [number, string[]];
     return { version: Number(version), users };
   }
@@ -239,7 +242,8 @@ export class RedisBackend implements RoomBackend {
     await Promise.allSettled(this.#inflight);
     if (this.#reachable && this.#client.isReady) {
       try {
-        const [version, users] = await this.#script(LEAVE, ["owners", "users", "version", this.#mine(), "instances"], [
+        const keys = ["holders", "shown", "users", "version", this.#held(), "instances"];
+        const [version, users] = await this.#script(LEAVE, keys, [
           `${this.#instance}/`,
           this.#instance,
         ]) as [number, string[]];
@@ -272,10 +276,16 @@ export class RedisBackend implements RoomBackend {
   /** Says this instance is alive, and drops dead instances' users; resolves to whether this one was taken for dead. */
   async #beat(): Promise<boolean> {
     const ttl = this.#options.instanceTtlMs ?? 3000;
-    const [reaped, version, users] = await this.#script(HEARTBEAT, ["instances", "owners", "users", "version"], [
+    const [reaped, version, users] = await this.#script(HEARTBEAT, [
+      "instances",
+      "holders",
+      "shown",
+      "users",
+      "version",
+    ], [
       this.#instance,
       String(ttl),
-      this.#key("mine:"),
+      this.#key("held:"),
     ]) as [number, number, string[]];
     if (Number(version) > 0) this.#events?.usersChanged({ version: Number(version), users });
     return Number(reaped) === 1;
@@ -302,14 +312,16 @@ export class RedisBackend implements RoomBackend {
 
   async #restore(): Promise<void> {
     await this.#beat();
-    const pairs = [
-      ...[...this.#names].flatMap(([id, name]) => [String(id), name]),
-      ...[...this.#claiming].flatMap((id) => [String(id), ""]),
+    const clients = [
+      ...[...this.#names].flatMap(([id, name]) => [String(id), name, ...keysOf(name)]),
+      ...[...this.#claiming].flatMap((id) => [String(id), "", "", ""]),
     ];
-    const [version, users, lost] = await this.#script(RESTORE, ["owners", "users", "order", "version", this.#mine()], [
-      `${this.#instance}/`,
-      ...pairs,
-    ]) as [number, string[], string[]];
+    const keys = ["holders", "shown", "users", "order", "version", this.#held()];
+    const [version, users, lost] = await this.#script(RESTORE, keys, [`${this.#instance}/`, ...clients]) as [
+      number,
+      string[],
+      string[],
+    ];
     this.#reachable = true;
     this.stats.restores++;
     if (lost.length > 0) this.#events?.namesLost(lost.map(Number));
@@ -345,8 +357,8 @@ export class RedisBackend implements RoomBackend {
     return `${this.#instance}/${id}`;
   }
 
-  #mine(): string {
-    return `mine:${this.#instance}`;
+  #held(): string {
+    return `held:${this.#instance}`;
   }
 
   /** Runs a Lua script inside Redis (its EVAL command: nothing is compiled in this process). */

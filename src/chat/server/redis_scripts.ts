@@ -3,10 +3,14 @@
  * room (a name claimed, a client gone, an instance dead) is one script, so
  * it is atomic across every instance.
  *
- * Keys, for a room R (the braces keep them in one Redis Cluster slot):
- * `typewire:{R}:owners` (hash: name -> "instance/id"), `:users` (sorted set:
- * names by login order), `:mine:<instance>` (set: names an instance's clients
- * hold), `:instances` (sorted set: instance -> when it counts as dead),
+ * A name is held by its keys (`nameKeys`, its skeletons: look-alike names
+ * share one; two, the second '' when there is one), so every script takes
+ * keys where it looks a name up. Redis keys, for a room
+ * R (the braces keep them in one Redis Cluster slot): `typewire:{R}:holders`
+ * (hash: name key -> "instance/id"), `:shown` (hash: name key -> the name as
+ * shown), `:users` (sorted set: names by login order), `:held:<instance>`
+ * (set: name keys an instance's clients hold), `:instances` (sorted set:
+ * instance -> when it counts as dead),
  * `:counter` (rename digits), and three numbers that start at Redis's clock
  * in microseconds, so they keep growing even if Redis loses its data:
  * `:ids`, `:order`, `:version`.
@@ -32,23 +36,48 @@ local function list(users, version)
 end
 `;
 
-/** Removes a name from the room if `owner` holds it. */
-const DROP = `
-local function drop(owners, users, mine, name, owner)
-  if name ~= '' and redis.call('HGET', owners, name) == owner then
-    redis.call('HDEL', owners, name)
-    redis.call('ZREM', users, name)
-    redis.call('SREM', mine, name)
+/** Removes the name with key `key` from the room (not from a `held` set). */
+const UNLIST = `
+local function unlist(holders, shown, users, key)
+  local name = redis.call('HGET', shown, key)
+  if name then redis.call('ZREM', users, name) end
+  redis.call('HDEL', holders, key)
+  redis.call('HDEL', shown, key)
+end
+`;
+
+/** Removes the name with key `key` from the room if `owner` holds it. */
+const DROP = `${UNLIST}
+local function drop(holders, shown, users, held, key, owner)
+  if key ~= '' and redis.call('HGET', holders, key) == owner then
+    unlist(holders, shown, users, key)
+    redis.call('SREM', held, key)
   end
 end
 `;
 
-/** Gives a name to `owner`, at the end of the login order. */
+/** Gives a name (and its keys) to `owner`, at the end of the login order. */
 const TAKE = `
-local function take(owners, users, order, mine, name, owner)
-  redis.call('HSET', owners, name, owner)
+local function take(holders, shown, users, order, held, keys, name, owner)
+  for _, key in ipairs(keys) do
+    if key ~= '' then
+      redis.call('HSET', holders, key, owner)
+      redis.call('HSET', shown, key, name)
+      redis.call('SADD', held, key)
+    end
+  end
   redis.call('ZADD', users, bump(order, 1), name)
-  redis.call('SADD', mine, name)
+end
+`;
+
+/** Whether a client other than `owner` holds one of the keys. */
+const HELD = `
+local function heldByOther(holders, keys, owner)
+  for _, key in ipairs(keys) do
+    local holder = key ~= '' and redis.call('HGET', holders, key)
+    if holder and holder ~= owner then return true end
+  end
+  return false
 end
 `;
 
@@ -68,45 +97,50 @@ return last - size + 1
 `;
 
 /**
- * A login or rename: KEYS owners, users, counter, order, version, mine;
- * ARGV owner, requested, previous (empty for a login). While another client
- * holds the name, digits from the room's counter are appended. Returns
- * {name, version, users}.
+ * A login or rename: KEYS holders, shown, users, counter, order, version,
+ * held; ARGV owner, requested, its two keys, the previous name's two keys
+ * (empty for a login), then the keys of the digits 0 to 9. While another
+ * client holds one of the keys, digits from the room's counter are appended
+ * (to the name, and their keys to the keys). Returns {name, version, users}.
  */
-export const CLAIM = `${BUMP}${LIST}${DROP}${TAKE}
-local owner, requested, previous = ARGV[1], ARGV[2], ARGV[3]
-local name = requested
-while true do
-  local holder = redis.call('HGET', KEYS[1], name)
-  if not holder or holder == owner then break end
-  name = requested .. redis.call('INCR', KEYS[3])
+export const CLAIM = `${BUMP}${LIST}${DROP}${TAKE}${HELD}
+local owner, requested = ARGV[1], ARGV[2]
+local name, keys = requested, {ARGV[3], ARGV[4]}
+local function digitKey(digit) return ARGV[7 + tonumber(digit)] end
+while heldByOther(KEYS[1], keys, owner) do
+  local digits = tostring(redis.call('INCR', KEYS[4]))
+  local suffix = string.gsub(digits, '%d', digitKey)
+  name = requested .. digits
+  keys = {ARGV[3] .. suffix, ARGV[4] ~= '' and ARGV[4] .. suffix or ''}
 end
-drop(KEYS[1], KEYS[2], KEYS[6], previous, owner)
-take(KEYS[1], KEYS[2], KEYS[4], KEYS[6], name, owner)
-local after = list(KEYS[2], KEYS[5])
+drop(KEYS[1], KEYS[2], KEYS[3], KEYS[7], ARGV[5], owner)
+drop(KEYS[1], KEYS[2], KEYS[3], KEYS[7], ARGV[6], owner)
+take(KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[7], keys, name, owner)
+local after = list(KEYS[3], KEYS[6])
 return {name, after[1], after[2]}
 `;
 
-/** A client left: KEYS owners, users, version, mine; ARGV owner, name (may be empty). Returns {version, users}. */
+/**
+ * A client left: KEYS holders, shown, users, version, held; ARGV owner, its name's two keys (empty without a name).
+ * Returns {version, users}.
+ */
 export const RELEASE = `${BUMP}${LIST}${DROP}
-drop(KEYS[1], KEYS[2], KEYS[4], ARGV[2], ARGV[1])
-return list(KEYS[2], KEYS[3])
+drop(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[2], ARGV[1])
+drop(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[3], ARGV[1])
+return list(KEYS[3], KEYS[4])
 `;
 
 /**
- * Drops every name in `mine` that the instance with owner prefix `prefix`
- * holds, unless `keep` lists the name or `keepOwners` its holder.
+ * Drops every name in `held` that the instance with owner prefix `prefix`
+ * holds, unless `keep` lists its key or `keepOwners` its holder.
  */
-const FORGET = `
-local function forget(owners, users, mine, prefix, keep, keepOwners)
-  for _, name in ipairs(redis.call('SMEMBERS', mine)) do
-    local holder = redis.call('HGET', owners, name)
-    if not keep[name] and not (holder and keepOwners[holder]) then
-      if holder and string.sub(holder, 1, #prefix) == prefix then
-        redis.call('HDEL', owners, name)
-        redis.call('ZREM', users, name)
-      end
-      redis.call('SREM', mine, name)
+const FORGET = `${UNLIST}
+local function forget(holders, shown, users, held, prefix, keep, keepOwners)
+  for _, key in ipairs(redis.call('SMEMBERS', held)) do
+    local holder = redis.call('HGET', holders, key)
+    if not keep[key] and not (holder and keepOwners[holder]) then
+      if holder and string.sub(holder, 1, #prefix) == prefix then unlist(holders, shown, users, key) end
+      redis.call('SREM', held, key)
     end
   end
 end
@@ -116,48 +150,48 @@ end
  * Makes the room hold exactly this instance's names, after Redis was
  * unreachable or the instance was taken for dead: names of its clients that
  * nobody took are given back, names it no longer has a client for (a release
- * or a claim whose answer was lost) are dropped. KEYS owners, users, order,
- * version, mine; ARGV owner prefix ("instance/"), then id and name pairs (an
- * empty name for a client whose claim is under way: whatever it holds stays).
- * Returns {version, users, ids whose name someone else took}.
+ * or a claim whose answer was lost) are dropped. KEYS holders, shown, users,
+ * order, version, held; ARGV owner prefix ("instance/"), then for each client
+ * its id, name and two keys (an empty name for a client whose claim is under
+ * way: whatever it holds stays). Returns {version, users, ids whose name (or a
+ * look-alike) someone else took}.
  */
-export const RESTORE = `${BUMP}${LIST}${TAKE}${FORGET}
+export const RESTORE = `${BUMP}${LIST}${TAKE}${FORGET}${HELD}
 local lost, keep, claiming = {}, {}, {}
-for i = 2, #ARGV, 2 do
-  local owner, name = ARGV[1] .. ARGV[i], ARGV[i + 1]
-  local holder = name ~= '' and redis.call('HGET', KEYS[1], name)
+for i = 2, #ARGV, 4 do
+  local owner, name, keys = ARGV[1] .. ARGV[i], ARGV[i + 1], {ARGV[i + 2], ARGV[i + 3]}
   if name == '' then
     claiming[owner] = true
-  elseif not holder then
-    take(KEYS[1], KEYS[2], KEYS[3], KEYS[5], name, owner)
-    keep[name] = true
-  elseif holder == owner then
-    keep[name] = true
-  else
+  elseif heldByOther(KEYS[1], keys, owner) then
     table.insert(lost, ARGV[i])
+  else
+    if redis.call('HGET', KEYS[1], keys[1]) ~= owner then
+      take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6], keys, name, owner)
+    end
+    keep[keys[1]], keep[keys[2]] = true, true
   end
 end
-forget(KEYS[1], KEYS[2], KEYS[5], ARGV[1], keep, claiming)
-local after = list(KEYS[2], KEYS[4])
+forget(KEYS[1], KEYS[2], KEYS[3], KEYS[6], ARGV[1], keep, claiming)
+local after = list(KEYS[3], KEYS[5])
 return {after[1], after[2], lost}
 `;
 
 /**
  * This instance leaves the room for good: every name it holds is dropped
  * (claims still answered or not), and it is no longer watched for liveness.
- * KEYS owners, users, version, mine, instances; ARGV owner prefix, instance.
- * Returns {version, users}.
+ * KEYS holders, shown, users, version, held, instances; ARGV owner prefix,
+ * instance. Returns {version, users}.
  */
 export const LEAVE = `${BUMP}${LIST}${FORGET}
-forget(KEYS[1], KEYS[2], KEYS[4], ARGV[1], {}, {})
-redis.call('ZREM', KEYS[5], ARGV[2])
-return list(KEYS[2], KEYS[3])
+forget(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[1], {}, {})
+redis.call('ZREM', KEYS[6], ARGV[2])
+return list(KEYS[3], KEYS[4])
 `;
 
 /**
  * This instance is alive until now + ttl; every instance past its time is
- * dead, and its clients' names leave the room. KEYS instances, owners, users,
- * version; ARGV instance, ttl in ms, the prefix of the `mine` sets. Returns
+ * dead, and its clients' names leave the room. KEYS instances, holders,
+ * shown, users, version; ARGV instance, ttl in ms, the prefix of the `held` sets. Returns
  * {reaped, version, users}: reaped is 1 when this instance was not listed as
  * alive (taken for dead, or Redis came back empty: it must restore its
  * names); version is 0 when nobody left.
@@ -171,9 +205,9 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 if #dead == 0 then return {reaped, 0, {}} end
 for _, instance in ipairs(dead) do
-  forget(KEYS[2], KEYS[3], ARGV[3] .. instance, instance .. '/', {}, {})
+  forget(KEYS[2], KEYS[3], KEYS[4], ARGV[3] .. instance, instance .. '/', {}, {})
   redis.call('ZREM', KEYS[1], instance)
 end
-local after = list(KEYS[3], KEYS[4])
+local after = list(KEYS[4], KEYS[5])
 return {reaped, after[1], after[2]}
 `;

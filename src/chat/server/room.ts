@@ -19,6 +19,7 @@ import {
 } from "../../generated/signaling.ts";
 import { MemoryBackend, type Published, type RoomBackend, type UserList } from "./backend.ts";
 import { stripTags } from "./strip_tags.ts";
+import { checkName } from "./names.ts";
 
 /** The room's limits where they differ from the typed server's defaults. */
 export const CHAT_LIMITS: Limits = { framesPerSecond: 20, burst: 50, maxFrameBytes: 512 * 1024 };
@@ -117,7 +118,10 @@ type Client = Connection<SignalingServerMessage, Member>;
  * caller's `name` set by the server and at most `maxRelayBytes`; a type only
  * the server sends, and by default any type it does not know, closes the
  * sender with 1008 (`relayUnknown` keeps the sample's pass-through for other
- * types). A connection that never logged in changes no list and must log in
+ * types). A name is cleaned up (NFC, spaces) or refused with 1008 (invisible,
+ * control and bidi characters: `checkName`), and a look-alike of a name in use
+ * (`nameKeys`: `Alice`, `аlice` in Cyrillic) gets digits appended as a taken
+ * name does. A connection that never logged in changes no list and must log in
  * within `loginTimeout`; user lists are sent at a bounded rate, the latest
  * only; a full room (`maxUsers`) closes the next login with 1013.
  *
@@ -264,8 +268,13 @@ export class ChatRoom {
     return false;
   }
 
-  /** Claims a name; returns a promise when the backend answers later (the typed server holds later frames). */
+  /**
+   * Claims a name, cleaned up (`checkName`), or refuses it with 1008; returns a promise when the backend answers later
+   * (the typed server holds later frames).
+   */
   #login(client: Client, requested: string, date: number): Promise<void> | void {
+    const checked = checkName(requested);
+    if (!checked.ok) return this.#refuse(client, 1008, `name refused: ${checked.reason}`);
     const member = client.data;
     const present = () => this.#members.has(client);
     const announce = ({ name, users, version }: { name: string } & UserList) => {
@@ -284,7 +293,7 @@ export class ChatRoom {
       this.#publishUsers({ users, version });
       this.#publish({ type: "username", id: member.id, name, date });
     };
-    const claim = this.#backend.claimName(member.id, requested, member.name);
+    const claim = this.#backend.claimName(member.id, checked.name, member.name);
     if (!(claim instanceof Promise)) return announce(claim);
     return claim.then(announce, (error: Error) => {
       if (present()) this.#refuse(client, 1011, `could not log in: ${error.message}`);
