@@ -162,6 +162,29 @@ for (const [what, name, reason] of REFUSED_NAMES) {
   });
 }
 
+test("one address holds at most 100 connections (maxConnectionsPerAddress): the next is refused, the rest carry on", async () => {
+  const { server } = await start();
+  try {
+    const held = await Promise.all(Array.from({ length: 100 }, () => RawClient.open(server.socketUrl)));
+    await assert.rejects(RawClient.open(server.socketUrl), /could not connect/);
+    const ada = held[0] as RawClient;
+    const { json } = await ada.next();
+    ada.send({ type: "username", id: json.id, name: "ada", date: 1 });
+    await ada.next((m) => m.type === "username" && m.name === "ada");
+    const leaving = held.pop() as RawClient;
+    leaving.close();
+    await leaving.closed;
+    let admitted: RawClient | undefined;
+    for (let attempt = 0; attempt < 40 && admitted === undefined; attempt++) {
+      admitted = await RawClient.open(server.socketUrl).catch(() => new Promise((r) => setTimeout(r, 50, undefined)));
+    }
+    assert.ok(admitted, "a place that frees up can be taken");
+    for (const client of [...held, admitted]) client.close();
+  } finally {
+    await server.stop();
+  }
+});
+
 test("leaving sends a fresh userlist to everyone left", async () => {
   const { server } = await start();
   try {

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { runHalfOpen, runRestarts } from "./reliability/faults.ts";
 import { fuzzCodecs, fuzzServer } from "./reliability/fuzz.ts";
 import { runLoad, runSlowReader } from "./reliability/load.ts";
+import { runAttacks } from "./reliability/attacks.ts";
 import { runPageScripts } from "./reliability/page.ts";
 import { SIZES } from "./reliability/sizes.ts";
 import type { Check } from "./reliability/verdict.ts";
@@ -41,6 +42,10 @@ test("many sessions chatting: every line reaches every session, and the server s
 
 test("a client that stops reading is cut off at its limit while the others keep their pace", async () => {
   assertHeld(await runSlowReader(size.slowReader));
+});
+
+test("attacks on the room (spoofs, big relays, storms, lines of <, look-alikes, a full room) harm no one", async () => {
+  assertHeld(await runAttacks(size.attacks));
 });
 
 test(`${size.codecFrames.toLocaleString("en")} hostile frames through every decoder: no throw, no hang, no pollution`, () => {

@@ -61,8 +61,9 @@ export interface LoadFigures {
   readonly checks: readonly Check[];
 }
 
-/** The latency figures with p99, from samples. */
-function latencySummary(samples: number[]): Summary & { p99: number } {
+/** The latency figures with p99, from samples; NaN throughout for none. */
+export function latencySummary(samples: readonly number[]): Summary & { readonly p99: number } {
+  if (samples.length === 0) return { median: NaN, p25: NaN, p75: NaN, min: NaN, max: NaN, n: 0, p99: NaN };
   const sorted = [...samples].sort((a, b) => a - b);
   return { ...summarize(sorted), p99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? NaN };
 }

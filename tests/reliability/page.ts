@@ -29,12 +29,13 @@ export interface PageFigures {
 
 /**
  * Opens the chat page, then has one hostile client per payload log in with
- * it as a name and send it as a chat line and inside a relayed frame.
+ * it as a name and send it as a chat line and inside a relayed frame (the
+ * room's `relayUnknown` is on, so frames of unknown types reach the page).
  *
  * @returns What the page showed and did.
  */
 export async function runPageScripts(): Promise<PageFigures> {
-  const server = await startReferenceServer({ port: 0 });
+  const server = await startReferenceServer({ port: 0, room: { relayUnknown: true } });
   const browser = await launchChromium();
   const sockets: WebSocket[] = [];
   try {

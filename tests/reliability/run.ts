@@ -2,7 +2,7 @@
  * Runs one reliability scenario on this runtime and prints its figures as
  * one line of JSON; `npm run soak` starts it once per scenario and runtime.
  *
- * Usage: run.ts --scenario restarts|half-open|load|slow-reader|codec-fuzz|server-fuzz|page --size ci|full [--seed N]
+ * Usage: run.ts --scenario restarts|half-open|load|slow-reader|codec-fuzz|server-fuzz|page|attacks --size ci|full [--seed N]
  */
 import process from "node:process";
 import { option, parseOptions } from "../../scripts/args.ts";
@@ -10,6 +10,7 @@ import { runHalfOpen, runRestarts } from "./faults.ts";
 import { fuzzCodecs, fuzzServer } from "./fuzz.ts";
 import { runLoad, runSlowReader } from "./load.ts";
 import { runPageScripts } from "./page.ts";
+import { runAttacks } from "./attacks.ts";
 import { SIZES } from "./sizes.ts";
 
 const options = parseOptions(process.argv.slice(2));
@@ -23,6 +24,7 @@ const scenarios: Record<string, () => unknown> = {
   "codec-fuzz": () => fuzzCodecs(size.codecFrames, seed),
   "server-fuzz": () => fuzzServer({ ...size.serverFuzz, seed }),
   "page": () => runPageScripts(),
+  "attacks": () => runAttacks(size.attacks),
 };
 const scenario = scenarios[option(options, "scenario", "")];
 if (scenario === undefined) {

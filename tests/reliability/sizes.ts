@@ -5,6 +5,7 @@
 import type { HalfOpenOptions, RestartOptions } from "./faults.ts";
 import type { LoadOptions, SlowReaderOptions } from "./load.ts";
 import type { ServerFuzzOptions } from "./fuzz.ts";
+import type { AttackOptions } from "./attacks.ts";
 
 /** One size of every scenario. */
 export interface Sizes {
@@ -15,6 +16,7 @@ export interface Sizes {
   /** Frames through every decoder. */
   readonly codecFrames: number;
   readonly serverFuzz: Omit<ServerFuzzOptions, "seed">;
+  readonly attacks: AttackOptions;
 }
 
 export const SIZES: Record<"ci" | "full", Sizes> = {
@@ -25,6 +27,17 @@ export const SIZES: Record<"ci" | "full", Sizes> = {
     slowReader: { listeners: 20, lines: 200, lineBytes: 16 * 1024, maxUnsentBytes: 256 * 1024 },
     codecFrames: 100_000,
     serverFuzz: { frames: 300, concurrency: 8, sessions: 4 },
+    attacks: {
+      observers: 10,
+      spoofs: 60,
+      oversizeRelays: 5,
+      closeStorm: 300,
+      churn: 300,
+      tagAttackers: 5,
+      tagSeconds: 2,
+      roomSize: 30,
+      settle: 1_000,
+    },
   },
   full: {
     restarts: { restarts: 20, up: 1_000, down: 500, lineEvery: 5 },
@@ -33,5 +46,16 @@ export const SIZES: Record<"ci" | "full", Sizes> = {
     slowReader: { listeners: 50, lines: 500, lineBytes: 16 * 1024, maxUnsentBytes: 1024 * 1024 },
     codecFrames: 300_000,
     serverFuzz: { frames: 5_000, concurrency: 16, sessions: 8 },
+    attacks: {
+      observers: 50,
+      spoofs: 600,
+      oversizeRelays: 20,
+      closeStorm: 2_000,
+      churn: 5_000,
+      tagAttackers: 20,
+      tagSeconds: 10,
+      roomSize: 1_000,
+      settle: 20_000,
+    },
   },
 };

@@ -21,8 +21,17 @@ import { MemoryBackend, type Published, type RoomBackend, type UserList } from "
 import { stripTags } from "./strip_tags.ts";
 import { checkName } from "./names.ts";
 
-/** The room's limits where they differ from the typed server's defaults. */
-export const CHAT_LIMITS: Limits = { framesPerSecond: 20, burst: 50, maxFrameBytes: 512 * 1024 };
+/**
+ * The room's limits where they differ from the typed server's defaults: 20 frames a second in bursts of 50, frames up
+ * to 512 KiB, and at most 100 connections at once from one address (a crowd behind one NAT fits; one host cannot
+ * hold thousands of anonymous connections).
+ */
+export const CHAT_LIMITS: Limits = {
+  framesPerSecond: 20,
+  burst: 50,
+  maxFrameBytes: 512 * 1024,
+  maxConnectionsPerAddress: 100,
+};
 
 /** The largest frame the room relays from one client to another, by default: a WebRTC offer is a few KiB. */
 export const MAX_RELAY_BYTES = 32 * 1024;
@@ -56,7 +65,11 @@ export interface ChatRoomOptions {
    * room). @default a new MemoryBackend
    */
   readonly backend?: RoomBackend;
-  /** The typed server's limits. @default CHAT_LIMITS (20 frames a second, bursts of 50, 512 KiB frames) over the server's defaults */
+  /**
+   * The typed server's limits. Behind a reverse proxy every client has the proxy's address: raise
+   * `maxConnectionsPerAddress` there. @default CHAT_LIMITS (20 frames a second, bursts of 50, 512 KiB frames, 100
+   * connections per address) over the server's defaults
+   */
   readonly limits?: Limits;
   /** Browser origins allowed to connect (others get 403; clients without an `Origin`, such as bots, get in). */
   readonly origins?: readonly string[];
