@@ -1,7 +1,10 @@
 /**
  * Reads an AsyncAPI 3 document into a JSON Schema document the generator
  * reads like any other: each message payload becomes a named type, and the
- * `send` and `receive` operations become the two direction unions.
+ * `send` and `receive` operations become the two direction unions. An
+ * operation's `reply` makes its messages requests (`x-reply`, and
+ * `x-error-reply` for reply messages marked `x-error: true`), paired by the
+ * request message's `correlationId` (`x-correlation`: see `./requests.ts`).
  *
  * @module
  */
@@ -141,14 +144,54 @@ export function schemaFromAsyncApi(
       : Object.values(isNode(channel.messages) ? channel.messages : {});
     const keyOf = (message: unknown) =>
       isNode(message) && typeof message.$ref === "string" ? message.$ref.split("/").at(-1) ?? id : id;
+    const requests: string[] = [];
     for (const listedMessage of listed) {
       const message = resolve(listedMessage, `operations/${id}/messages`);
       if (!isNode(message)) return fail(`operations/${id}`, "a message must be an object");
       const name = messageName(message, keyOf(listedMessage));
       const list = operation.action === "send" ? sends : receives;
       if (!list.includes(name)) list.push(name);
+      if (operation.reply !== undefined) requests.push(name);
+      if (operation.reply !== undefined) defs[name] = { ...defs[name] as Node, ...correlationOf(message, name) };
+    }
+    if (operation.reply === undefined) continue;
+    const reply = resolve(operation.reply, `operations/${id}/reply`);
+    const answers = isNode(reply) && Array.isArray(reply.messages) ? reply.messages : [];
+    if (answers.length === 0) {
+      fail(`operations/${id}/reply`, "a reply needs messages: the messages that answer the request");
+    }
+    const replies: Node[] = [];
+    const errors: Node[] = [];
+    for (const listedAnswer of answers) {
+      const answer = resolve(listedAnswer, `operations/${id}/reply/messages`);
+      if (!isNode(answer)) return fail(`operations/${id}/reply`, "a reply message must be an object");
+      const name = messageName(answer, keyOf(listedAnswer));
+      (answer["x-error"] === true ? errors : replies).push({ $ref: `#/$defs/${name}` });
+      // The side that receives a request sends its replies.
+      const answering = operation.action === "receive" ? sends : receives;
+      if (!answering.includes(name)) answering.push(name);
+    }
+    for (const name of requests) {
+      defs[name] = { ...defs[name] as Node, "x-reply": replies, ...(errors.length > 0 && { "x-error-reply": errors }) };
     }
   }
+  /** A request's correlation property, from its message's `correlationId` (a location in the payload). */
+  function correlationOf(message: Node, name: string): Node {
+    const id = resolve(message.correlationId, `messages/${name}/correlationId`);
+    if (id === undefined) return {};
+    const location = isNode(id) ? id.location : undefined;
+    const match = typeof location === "string" ? /^\$message\.payload#\/([^/]+)$/.exec(location) : null;
+    if (match === null) {
+      return fail(
+        `messages/${name}/correlationId`,
+        `the location must name a top-level property of the payload, such as $message.payload#/requestId, not ${
+          JSON.stringify(location)
+        }`,
+      );
+    }
+    return { "x-correlation": match[1]!.replaceAll("~1", "/").replaceAll("~0", "~") };
+  }
+
   const [server, client] = describes === "server" ? [sends, receives] : [receives, sends];
   const union = (names: string[], side: string) => {
     if (names.length === 0) {

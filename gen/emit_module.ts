@@ -14,6 +14,7 @@ import {
   guardName,
 } from "./emit_api.ts";
 import { CheckEmitter } from "./emit_checks.ts";
+import { emitRequests, requestNames } from "./emit_requests.ts";
 import { emitDefinitionTypes, emitDirectionTypes } from "./emit_types.ts";
 import { PickerEmitter } from "./emit_writers.ts";
 import { SchemaError } from "./errors.ts";
@@ -55,6 +56,7 @@ export function emitModule(model: ProtocolModel, options: EmitOptions): string {
   emitDirectionApi(p, model, model.server);
   emitDirectionApi(p, model, model.client);
   emitVariantGuards(p, model);
+  emitRequests(p, model);
   emitDescriptor(p, model);
   const settings = [
     `discriminator ${JSON.stringify(model.discriminator)}`,
@@ -124,6 +126,10 @@ function declaredNames(model: ProtocolModel): Set<string> {
   }
   claim(descriptorName(model), "the protocol descriptor");
   claim(clientDescriptorName(model), "the client's protocol descriptor");
+  if ((model.requests ?? []).length > 0) {
+    claim(requestNames(model).table, "the request table");
+    claim(requestNames(model).type, "the request types");
+  }
   for (const name of model.definitions.keys()) {
     const clash = generated.get(name);
     if (clash !== undefined) {

@@ -126,6 +126,20 @@ export interface DirectionModel {
   readonly variants: readonly MessageVariant[];
 }
 
+/**
+ * A message that expects an answer: its type, the types of the other direction that answer it (replies, and error
+ * replies), and the property that pairs an answer with its request.
+ */
+export interface RequestModel {
+  /** Who sends the request: `"client"` or `"server"`. */
+  readonly side: "server" | "client";
+  readonly tag: string;
+  readonly replies: readonly string[];
+  readonly errors: readonly string[];
+  readonly correlation: string;
+  readonly correlationKind: "string" | "integer";
+}
+
 /** A whole protocol, ready to emit. */
 export interface ProtocolModel {
   /** The protocol's name, e.g. `chat`. */
@@ -138,6 +152,8 @@ export interface ProtocolModel {
   readonly definitions: ReadonlyMap<string, Definition>;
   readonly server: DirectionModel;
   readonly client: DirectionModel;
+  /** The messages that expect an answer; none (or absent) for a protocol of plain messages. */
+  readonly requests?: readonly RequestModel[];
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   resolveShape,
   type Shape,
 } from "./model.ts";
+import { readRequests, REQUEST_KEYWORDS } from "./requests.ts";
 
 /** What the reader needs to know beyond the document itself. */
 export interface ReadOptions {
@@ -111,7 +112,7 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
   const definitions = new Map<string, Definition>();
   for (const [original, name] of names) {
     if (original === options.serverType || original === options.clientType) continue;
-    definitions.set(name, { name, shape: reader.read(rawDefinitions[original], original) });
+    definitions.set(name, { name, shape: reader.read(withoutRequestKeywords(rawDefinitions[original]), original) });
   }
   const direction = (side: "server" | "client", typeName: string): DirectionModel => {
     const node = exclusiveAsAny(rawDefinitions[typeName]);
@@ -164,6 +165,15 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
       fail(root, "a direction union cannot also be used inside a message");
     }
   }
+  const requests = readRequests({
+    raw: rawDefinitions,
+    names,
+    definitions,
+    server,
+    client,
+    discriminator: options.discriminator,
+    fail,
+  });
   return {
     name: options.name,
     source: options.source,
@@ -172,7 +182,16 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
     definitions,
     server,
     client,
+    ...(requests.length > 0 && { requests }),
   };
+}
+
+/** A message's definition without the keywords that declare it a request (`./requests.ts` reads them). */
+function withoutRequestKeywords(node: unknown): unknown {
+  if (!isNode(node) || !REQUEST_KEYWORDS.some((keyword) => keyword in node)) return node;
+  return Object.fromEntries(
+    Object.entries(node).filter(([key]) => !(REQUEST_KEYWORDS as readonly string[]).includes(key)),
+  );
 }
 
 /**

@@ -15,6 +15,26 @@ import {
 } from "ts-json-schema-generator";
 import { SchemaError } from "./errors.ts";
 
+/** The JSDoc tags that declare a request on a message's interface, and the JSON Schema keywords they become. */
+const REQUEST_TAGS: Readonly<Record<string, string>> = {
+  reply: "x-reply",
+  errorReply: "x-error-reply",
+  correlation: "x-correlation",
+};
+
+/** Renames the request tags found on each definition to their keywords (`@reply` to `x-reply`...). */
+function withRequestKeywords(schema: Record<string, unknown>): Record<string, unknown> {
+  const definitions = schema.definitions as Record<string, Record<string, unknown>> | undefined;
+  for (const definition of Object.values(definitions ?? {})) {
+    for (const [tag, keyword] of Object.entries(REQUEST_TAGS)) {
+      if (!(tag in definition)) continue;
+      definition[keyword] = definition[tag];
+      delete definition[tag];
+    }
+  }
+  return schema;
+}
+
 const COMPILER_OPTIONS: ts.CompilerOptions = {
   strict: true,
   noEmit: true,
@@ -29,7 +49,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 /**
  * Compiles the exported types of a TypeScript file to one JSON Schema
  * (draft-07) document, a definition per exported type, properties in
- * declaration order, JSDoc descriptions and constraint tags kept.
+ * declaration order, JSDoc descriptions and constraint tags kept; a message's
+ * `@reply`, `@errorReply` and `@correlation` tags become `x-reply`,
+ * `x-error-reply` and `x-correlation` (see `./requests.ts`).
  *
  * @param file Path of the TypeScript file.
  * @param label How errors name the file, e.g. `schema/chat.ts`.
@@ -63,13 +85,14 @@ export function schemaFromTypeScript(file: string, label: string): Record<string
     additionalProperties: false,
     skipTypeCheck: true,
     functions: "fail",
+    extraTags: Object.keys(REQUEST_TAGS),
   };
   try {
     // Built from its parts around our own program, as ts-json-schema-generator's README does, not by createGenerator's
     // `tsProgram` option: 2.4, the last release whose engines include Node.js 20, lacks it and would compile the schema
     // again with its own defaults (strictNullChecks off).
     const generator = new SchemaGenerator(program, createParser(program, config), createFormatter(config), config);
-    return generator.createSchema("*") as Record<string, unknown>;
+    return withRequestKeywords(generator.createSchema("*") as Record<string, unknown>);
   } catch (error) {
     throw new SchemaError(label, "(schema)", (error as Error).message.split("\n")[0] ?? String(error));
   }

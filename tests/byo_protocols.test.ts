@@ -117,12 +117,19 @@ async function startJobsServer(): Promise<RunningServer> {
           send(socket, { kind: "done", job, result: `${task}(${input})` });
         },
         cancel: ({ job }) => send(socket, { kind: "failed", job, reason: "cancelled" }),
+        status: ({ request, job }) =>
+          send(
+            socket,
+            job === "job-1"
+              ? { kind: "report", request, job, state: "done", percent: 100 }
+              : { kind: "unknown-job", request, job },
+          ),
       }, decoded.value);
     },
   });
 }
 
-test("jobs (AsyncAPI 3, discriminated by kind): submit, progress, done; cancel fails the job", async () => {
+test("jobs (AsyncAPI 3, discriminated by kind): submit, progress, done; cancel fails the job; status is answered", async () => {
   const server = await startJobsServer();
   const updates: string[] = [];
   const client = connect(jobsProtocol, server.url, {
@@ -132,6 +139,8 @@ test("jobs (AsyncAPI 3, discriminated by kind): submit, progress, done; cancel f
       progress: (m) => updates.push(`progress ${m.job} ${m.percent}%`),
       done: (m) => updates.push(`done ${m.job} ${m.result}`),
       failed: (m) => updates.push(`failed ${m.job} ${m.reason}`),
+      report: (m) => updates.push(`report #${m.request} ${m.job} ${m.state}`),
+      "unknown-job": (m) => updates.push(`unknown-job #${m.request} ${m.job}`),
     },
   });
   try {
@@ -141,11 +150,18 @@ test("jobs (AsyncAPI 3, discriminated by kind): submit, progress, done; cancel f
     const failed = nextMessage(client, "failed", { timeout: 5_000 });
     client.send({ kind: "cancel", job: "job-2" });
     await failed;
+    // The status request and its answers, paired by hand until the client's request() exists.
+    const answered = nextMessage(client, "unknown-job", { timeout: 5_000 });
+    client.send({ kind: "status", request: 1, job: "job-1" });
+    client.send({ kind: "status", request: 2, job: "job-9" });
+    await answered;
     assert.deepEqual(updates, [
       "accepted job-1 #0",
       "progress job-1 50%",
       "done job-1 resize(cat.png)",
       "failed job-2 cancelled",
+      "report #1 job-1 done",
+      "unknown-job #2 job-9",
     ]);
     assert.equal(client.protocol, "jobs.v1");
     assert.throws(

@@ -34,4 +34,12 @@ export { encodeWith, pickList } from "./encode.ts";
 export { guardWith } from "./guard.ts";
 export { MAX_DEPTH, nestingIssue } from "./depth.ts";
 export type { Handlers, MessageOf, PartialHandlers, TagOf } from "./dispatch.ts";
-export type { ClientMessageOf, ClientProtocol, Direction, Protocol, ServerMessageOf } from "./protocol.ts";
+export type {
+  ClientMessageOf,
+  ClientProtocol,
+  Direction,
+  Protocol,
+  RequestSpec,
+  RequestTable,
+  ServerMessageOf,
+} from "./protocol.ts";

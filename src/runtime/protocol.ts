@@ -32,6 +32,23 @@ export interface Direction<M, K extends string> {
   dispatch(handlers: PartialHandlers<M, K, unknown>, message: M): boolean;
 }
 
+/** How one request is answered: the replies, the error replies, and the property that pairs them with it. */
+export interface RequestSpec {
+  /** The message types (of the other direction) that answer the request. */
+  readonly replies: readonly string[];
+  /** The message types that answer it with an error; none when the protocol declares no error reply. */
+  readonly errors: readonly string[];
+  /** The property the request and every answer carry, with the same value. */
+  readonly correlation: string;
+  readonly correlationKind: "string" | "integer";
+}
+
+/** A protocol's requests: by who sends them, then by message type. */
+export interface RequestTable {
+  readonly client: Readonly<Record<string, RequestSpec>>;
+  readonly server: Readonly<Record<string, RequestSpec>>;
+}
+
 /**
  * A generated protocol: its name, discriminator, WebSocket subprotocols and
  * both directions. `server` holds what a server sends (a client decodes it);
@@ -55,6 +72,8 @@ export interface Protocol<S, C, K extends string = "type"> {
   readonly server: Direction<S, K>;
   /** The messages a client sends. */
   readonly client: Direction<C, K>;
+  /** The messages that expect an answer, when the protocol declares any. */
+  readonly requests?: RequestTable;
 }
 
 /**
@@ -75,6 +94,8 @@ export interface ClientProtocol<S, C, K extends string = "type"> {
   readonly subprotocols: readonly string[];
   readonly server: Pick<Direction<S, K>, "types" | "decode" | "decodeStrict">;
   readonly client: Pick<Direction<C, K>, "encode">;
+  /** The messages that expect an answer, when the protocol declares any. */
+  readonly requests?: RequestTable;
 }
 
 /** The union of messages a server sends in protocol `P`. */

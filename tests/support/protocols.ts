@@ -12,6 +12,8 @@ import type { Protocol } from "../../src/runtime/protocol.ts";
 import { jobsProtocol } from "../fixtures/generated/jobs.ts";
 import { tickerProtocol } from "../fixtures/generated/ticker.ts";
 import { treeProtocol } from "../fixtures/generated/tree.ts";
+import { roomsProtocol } from "../fixtures/generated/rooms.ts";
+import { countersProtocol } from "../fixtures/generated/counters.ts";
 
 export interface CommittedProtocol {
   readonly protocol: Protocol<unknown, unknown, string>;
@@ -40,8 +42,8 @@ function load(
 }
 
 /**
- * Every protocol generated into `src/generated/`, and the protocols of the tests written in JSON Schema and
- * AsyncAPI, the recursive `tree` among them.
+ * Every protocol generated into `src/generated/`, and the protocols of the tests written in JSON Schema,
+ * AsyncAPI and TypeScript, the recursive `tree` and the requests of `rooms` and `counters` among them.
  */
 export const committedProtocols: readonly CommittedProtocol[] = [
   load(
@@ -73,5 +75,17 @@ export const committedProtocols: readonly CommittedProtocol[] = [
     "tests/fixtures/tree.schema.json",
     "TreeServerMessage",
     "TreeClientMessage",
+  ),
+  load(
+    roomsProtocol as unknown as Protocol<unknown, unknown, string>,
+    "tests/fixtures/rooms.schema.json",
+    "ServerMessage",
+    "ClientMessage",
+  ),
+  load(
+    countersProtocol as unknown as Protocol<unknown, unknown, string>,
+    "tests/fixtures/counters.schema.json",
+    "CountersServerMessage",
+    "CountersClientMessage",
   ),
 ];
