@@ -3,6 +3,7 @@
  * handshake checks, topics and limits.
  */
 import { test } from "node:test";
+import { UpgradeReservations } from "../src/server/upgrade_reservations.ts";
 import assert from "node:assert/strict";
 import { closeReason, MAX_CLOSE_REASON_BYTES } from "../src/server/close_reason.ts";
 import { handshakeProblem } from "../src/server/handshake.ts";
@@ -72,4 +73,20 @@ test("limits: defaults filled in; nonsense refused with the limit's name", () =>
   assert.throws(() => resolveLimits({ burst: 0 }), /limits.burst must be a positive number, got 0/);
   assert.throws(() => resolveLimits({ framesPerSecond: Number.NaN }), /limits.framesPerSecond/);
   assert.throws(() => resolveLimits({ nope: 1 } as never), /unknown limit "nope"/);
+});
+
+test("an accepted upgrade holds its place until its socket opens, or until the handshake's grace runs out", () => {
+  const held = new UpgradeReservations(100);
+  held.reserve("a", 0);
+  held.reserve("a", 10);
+  held.reserve("b", 20);
+  assert.equal(held.count("a", 50), 2);
+  assert.equal(held.total(50), 3);
+  held.release("a");
+  assert.equal(held.count("a", 50), 1, "an opened socket gives its place back");
+  assert.equal(held.count("a", 115), 0, "past the grace, a handshake that never finished holds nothing");
+  assert.equal(held.total(115), 1);
+  assert.equal(held.total(125), 0);
+  held.release("b");
+  assert.equal(held.total(125), 0, "releasing what expired changes nothing");
 });

@@ -350,7 +350,7 @@ for (const host of [here, node]) {
       await refusedWith(host, server, client, 1008, "more than 3 messages waiting");
     }));
 
-  test(`${name}: connection limits in total and per address answer 429; the Origin allow-list 403`, async () => {
+  test(`${name}: connection limits in total and per address answer 429, bursts included; the Origin allow-list 403`, async () => {
     await withServer(host, { limits: { maxConnections: 2 } }, async (server) => {
       const [a, b] = [await connect(server.url), await connect(server.url)];
       assert.equal(await upgradeStatus(server.port, UPGRADE), 429);
@@ -364,6 +364,17 @@ for (const host of [here, node]) {
       assert.equal(await upgradeStatus(server.port, UPGRADE), 429);
       a.close();
     });
+    // A burst of upgrades, all asked before any socket opened: the limits count accepted upgrades at once.
+    for (const limit of [{ maxConnectionsPerAddress: 5 }, { maxConnections: 5 }]) {
+      await withServer(host, { limits: limit }, async (server) => {
+        const tries = await Promise.allSettled(
+          Array.from({ length: 12 }, () => RawClient.open(server.url, ["echo.v1"])),
+        );
+        const opened = tries.flatMap((t) => (t.status === "fulfilled" ? [t.value] : []));
+        assert.equal(opened.length, 5, `${JSON.stringify(limit)}: ${opened.length} of a burst of 12 got in`);
+        for (const client of opened) client.close();
+      });
+    }
     await withServer(host, { origins: ["http://good.example"] }, async (server) => {
       assert.equal(await upgradeStatus(server.port, { ...UPGRADE, origin: "http://evil.example" }), 403);
       assert.equal(await upgradeStatus(server.port, { ...UPGRADE, origin: "http://good.example" }), 101);

@@ -28,11 +28,15 @@ export interface Limits {
   readonly invalidStrikes?: number;
   /** Messages that may wait behind a handler that has not finished (an async one); more: 1008. @default 100 */
   readonly maxQueuedMessages?: number;
-  /** Connections open at once; more upgrades are refused with 429. @default 20000 */
+  /**
+   * Connections open at once, counting upgrades accepted whose socket has not opened yet (for up to 10 s), so that a
+   * burst of upgrades cannot pass the limit; more are refused with 429. @default 20000
+   */
   readonly maxConnections?: number;
   /**
-   * Connections open at once from one remote address; more are refused with 429. Clients behind one proxy or NAT
-   * share an address: raise it or leave it off there. @default no limit
+   * Connections open at once from one remote address, accepted upgrades included as for `maxConnections`; more are
+   * refused with 429. Clients behind one proxy or NAT share an address: raise it or leave it off there.
+   * @default no limit
    */
   readonly maxConnectionsPerAddress?: number;
   /** Milliseconds a new connection has to send its first message; silent past it: 1008. `0` is off. @default 60000 */

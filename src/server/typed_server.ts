@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { UpgradeReservations } from "./upgrade_reservations.ts";
 import { AfterUpgradeRefusal } from "./refuse_after_upgrade.ts";
 import type { MessageOf } from "../runtime/dispatch.ts";
 import type { Protocol } from "../runtime/protocol.ts";
@@ -17,6 +18,9 @@ import { CloseCode, type ResolvedLimits, resolveLimits } from "./policy.ts";
 import { takeToken } from "./rate_limit.ts";
 import { loadServe } from "./this_runtime.ts";
 import type { ListenOptions, MessageHandler, TypedServer, TypedServerOptions } from "./server_options.ts";
+
+/** How long an accepted upgrade may take to open its socket before the place it holds is given back, in ms. */
+const HANDSHAKE_GRACE = 10_000;
 
 export type {
   ListeningServer,
@@ -78,6 +82,8 @@ export function createServer<S, C, K extends string, D = undefined>(
   const bySocket = new Map<ServerSocket, LiveConnection<S, D>>();
   const open = new Set<LiveConnection<S, D>>();
   const perAddress = new Map<string, number>();
+  /** Accepted upgrades not open yet: counted against the limits, so that a burst cannot pass them all at once. */
+  const reserved = new UpgradeReservations(HANDSHAKE_GRACE);
   let upgrading = 0;
   let nextId = 1;
   let running: RunningServer | undefined;
@@ -197,6 +203,7 @@ export function createServer<S, C, K extends string, D = undefined>(
 
   const socketHandlers: SocketHandlers = {
     open(socket) {
+      reserved.release(socket.remoteAddress);
       if (socket.data instanceof AfterUpgradeRefusal) {
         socket.close(socket.data.code, socket.data.reason);
         return;
@@ -271,17 +278,32 @@ export function createServer<S, C, K extends string, D = undefined>(
     if (options.origins !== undefined && origin !== undefined && !options.origins.includes(origin)) {
       return new Response(`origin not allowed: ${origin}`, { status: 403 });
     }
-    if (open.size + upgrading >= limits.maxConnections) {
+    const now = Date.now();
+    if (open.size + upgrading + reserved.total(now) >= limits.maxConnections) {
       return new Response("too many connections\n", { status: 429 });
     }
-    if ((perAddress.get(remoteAddress) ?? 0) >= limits.maxConnectionsPerAddress) {
+    if ((perAddress.get(remoteAddress) ?? 0) + reserved.count(remoteAddress, now) >= limits.maxConnectionsPerAddress) {
       return new Response("too many connections from this address\n", { status: 429 });
     }
-    if (options.upgrade === undefined) return { data: undefined };
-    const decided = options.upgrade(request, { remoteAddress, origin });
-    if (!(decided instanceof Promise)) return accept(decided);
+    // The place is held from here: while the user's hook decides, and then until the socket opens.
+    reserved.reserve(remoteAddress, now);
+    let decided: ReturnType<NonNullable<typeof options.upgrade>> | undefined;
+    try {
+      decided = options.upgrade?.(request, { remoteAddress, origin });
+    } catch (error) {
+      reserved.release(remoteAddress);
+      throw error;
+    }
+    const settle = (result: Response | Acceptance) => {
+      if (result instanceof Response) reserved.release(remoteAddress);
+      return result;
+    };
+    if (!(decided instanceof Promise)) return settle(accept(decided as D | Response | AfterUpgradeRefusal));
     upgrading++;
-    return decided.then(accept).finally(() => upgrading--);
+    return decided.then((d) => settle(accept(d)), (error: unknown) => {
+      reserved.release(remoteAddress);
+      throw error;
+    }).finally(() => upgrading--);
   };
 
   const selectProtocol = (offered: readonly string[]) => protocol.subprotocols.find((name) => offered.includes(name));
