@@ -151,8 +151,9 @@ export function schemaFromAsyncApi(
       const name = messageName(message, keyOf(listedMessage));
       const list = operation.action === "send" ? sends : receives;
       if (!list.includes(name)) list.push(name);
-      if (operation.reply !== undefined) requests.push(name);
-      if (operation.reply !== undefined) defs[name] = { ...defs[name] as Node, ...correlationOf(message, name) };
+      if (operation.reply === undefined) continue;
+      requests.push(name);
+      defs[name] = { ...defs[name] as Node, ...correlationOf(message, name) };
     }
     if (operation.reply === undefined) continue;
     const reply = resolve(operation.reply, `operations/${id}/reply`);

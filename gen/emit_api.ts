@@ -10,7 +10,7 @@ import { PickerEmitter } from "./emit_writers.ts";
 import { type DirectionModel, type ProtocolModel, unboundedDefinitions } from "./model.ts";
 import { MAX_DEPTH } from "../src/runtime/depth.ts";
 import { camelCase, constantCase, propertyRead } from "./names.ts";
-import { requestNames } from "./emit_requests.ts";
+import { hasRequests, requestNames } from "./emit_requests.ts";
 import type { ModulePrinter } from "./printer.ts";
 
 /** The names a generated module declares for one direction. */
@@ -256,7 +256,7 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
   p.line(`  subprotocols: [${model.subprotocols.map((s) => JSON.stringify(s)).join(", ")}],`);
   p.line(`  server: ${direction(server)},`);
   p.line(`  client: ${direction(client)},`);
-  if ((model.requests ?? []).length > 0) p.line(`  requests: ${requestNames(model).table},`);
+  if (hasRequests(model)) p.line(`  requests: ${requestNames(model).table},`);
   p.line(`};`);
   p.line();
   p.doc(
@@ -275,6 +275,6 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
   p.line(`  subprotocols: [${model.subprotocols.map((s) => JSON.stringify(s)).join(", ")}],`);
   p.line(`  server: { types: ${server.tags}, decode: ${server.decode}, decodeStrict: ${server.decodeStrict} },`);
   p.line(`  client: { encode: ${client.encode} },`);
-  if ((model.requests ?? []).length > 0) p.line(`  requests: ${requestNames(model).table},`);
+  if (hasRequests(model)) p.line(`  requests: ${requestNames(model).table},`);
   p.line(`};`);
 }

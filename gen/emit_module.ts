@@ -14,7 +14,7 @@ import {
   guardName,
 } from "./emit_api.ts";
 import { CheckEmitter } from "./emit_checks.ts";
-import { emitRequests, requestNames } from "./emit_requests.ts";
+import { emitRequests, hasRequests, requestNames } from "./emit_requests.ts";
 import { emitDefinitionTypes, emitDirectionTypes } from "./emit_types.ts";
 import { PickerEmitter } from "./emit_writers.ts";
 import { SchemaError } from "./errors.ts";
@@ -126,7 +126,7 @@ function declaredNames(model: ProtocolModel): Set<string> {
   }
   claim(descriptorName(model), "the protocol descriptor");
   claim(clientDescriptorName(model), "the client's protocol descriptor");
-  if ((model.requests ?? []).length > 0) {
+  if (hasRequests(model)) {
     claim(requestNames(model).table, "the request table");
     claim(requestNames(model).type, "the request types");
   }

@@ -26,14 +26,25 @@ export function requestNames(model: ProtocolModel): { readonly table: string; re
 }
 
 /**
+ * Whether a protocol declares requests: only then does its module have a request table (and the descriptors a
+ * `requests` field).
+ *
+ * @param model The protocol.
+ * @returns `true` when it has at least one request.
+ */
+export function hasRequests(model: ProtocolModel): boolean {
+  return (model.requests ?? []).length > 0;
+}
+
+/**
  * Prints the request table and its type; nothing for a protocol without requests.
  *
  * @param p The module printer.
  * @param model The protocol.
  */
 export function emitRequests(p: ModulePrinter, model: ProtocolModel): void {
-  const requests = model.requests ?? [];
-  if (requests.length === 0) return;
+  if (!hasRequests(model)) return;
+  const requests = model.requests!;
   const names = requestNames(model);
   const of = (side: "client" | "server") => requests.filter((r) => r.side === side);
   const definitionOf = (direction: DirectionModel, tag: string) =>

@@ -103,12 +103,7 @@ function messageOf(
   name: string,
   original: string,
 ): { side: "client" | "server"; tag: string; definition: string } {
-  const shape = context.definitions.get(name)?.shape;
-  const resolved = shape === undefined ? undefined : resolveShape(shape, context.definitions);
-  const tagShape = resolved?.kind === "object"
-    ? resolved.properties.find((p) => p.name === context.discriminator)?.shape
-    : undefined;
-  const tag = tagShape === undefined ? undefined : literalTag(tagShape, context.definitions);
+  const tag = tagOf(context, name);
   const sides = (["client", "server"] as const).filter((side) =>
     context[side].variants.some((v) => v.tag === tag && sameMessage(context, v.definition, name))
   );
@@ -136,10 +131,16 @@ function sameMessage(context: RequestContext, variant: string, name: string): bo
   return false;
 }
 
-function literalTag(shape: Shape, definitions: ReadonlyMap<string, Definition>): string | undefined {
-  const resolved = resolveShape(shape, definitions);
-  return resolved.kind === "literal" && typeof resolved.values[0] === "string" && resolved.values.length === 1
-    ? resolved.values[0]
+/** A definition's discriminator value, when it is an object whose discriminator is one string literal. */
+function tagOf(context: RequestContext, name: string | undefined): string | undefined {
+  const shape = name === undefined ? undefined : context.definitions.get(name)?.shape;
+  const resolved = shape === undefined ? undefined : resolveShape(shape, context.definitions);
+  const property = resolved?.kind === "object"
+    ? resolved.properties.find((p) => p.name === context.discriminator)
+    : undefined;
+  const tag = property === undefined ? undefined : resolveShape(property.shape, context.definitions);
+  return tag?.kind === "literal" && tag.values.length === 1 && typeof tag.values[0] === "string"
+    ? tag.values[0]
     : undefined;
 }
 
@@ -182,14 +183,8 @@ function tagList(context: RequestContext, value: unknown, where: string, keyword
     const ref = isNode(entry) && typeof entry.$ref === "string"
       ? /^#\/(?:definitions|\$defs)\/(.+)$/.exec(entry.$ref)
       : null;
-    const name = ref === null ? undefined : context.names.get(decodeURIComponent(ref[1]!));
-    const shape = name === undefined ? undefined : context.definitions.get(name)?.shape;
-    const resolved = shape === undefined ? undefined : resolveShape(shape, context.definitions);
-    const tag = resolved?.kind === "object"
-      ? resolved.properties.find((p) => p.name === context.discriminator)?.shape
-      : undefined;
-    const literal = tag === undefined ? undefined : literalTag(tag, context.definitions);
-    return literal ?? context.fail(where, `${usage}; ${JSON.stringify(entry)} is neither`);
+    const tag = tagOf(context, ref === null ? undefined : context.names.get(decodeURIComponent(ref[1]!)));
+    return tag ?? context.fail(where, `${usage}; ${JSON.stringify(entry)} is neither`);
   });
   return [...new Set(tags)];
 }

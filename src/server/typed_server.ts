@@ -84,7 +84,6 @@ export function createServer<S, C, K extends string, D = undefined>(
   const perAddress = new Map<string, number>();
   /** Accepted upgrades not open yet: counted against the limits, so that a burst cannot pass them all at once. */
   const reserved = new UpgradeReservations(HANDSHAKE_GRACE);
-  let upgrading = 0;
   let nextId = 1;
   let running: RunningServer | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -279,7 +278,7 @@ export function createServer<S, C, K extends string, D = undefined>(
       return new Response(`origin not allowed: ${origin}`, { status: 403 });
     }
     const now = Date.now();
-    if (open.size + upgrading + reserved.total(now) >= limits.maxConnections) {
+    if (open.size + reserved.total(now) >= limits.maxConnections) {
       return new Response("too many connections\n", { status: 429 });
     }
     if ((perAddress.get(remoteAddress) ?? 0) + reserved.count(remoteAddress, now) >= limits.maxConnectionsPerAddress) {
@@ -299,11 +298,10 @@ export function createServer<S, C, K extends string, D = undefined>(
       return result;
     };
     if (!(decided instanceof Promise)) return settle(accept(decided as D | Response | AfterUpgradeRefusal));
-    upgrading++;
     return decided.then((d) => settle(accept(d)), (error: unknown) => {
       reserved.release(remoteAddress);
       throw error;
-    }).finally(() => upgrading--);
+    });
   };
 
   const selectProtocol = (offered: readonly string[]) => protocol.subprotocols.find((name) => offered.includes(name));

@@ -15,22 +15,24 @@ export const MAX_MARKS_IN_A_ROW = 4;
 export type NameCheck = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly reason: string };
 
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
-/** Invisible characters that are not default-ignorable, and spaces `\s` does not cover. */
-const BLANKS = /[\u2800\u3164\uFFA0\u115F\u1160]/u;
 /** Characters an emoji sequence needs: a joiner between two pictographs, a variation selector after an emoji. */
 const EMOJI_JOIN = /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
 const EMOJI_SELECTOR = /(?<=\p{Emoji})[\uFE0E\uFE0F]/gu;
-const INVISIBLE = /[\p{Cf}\p{DI}]/u;
+/** Format and default-ignorable characters (Hangul fillers among them), and the braille blank, which is neither. */
+const INVISIBLE = /[\p{Cf}\p{DI}\u2800]/u;
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+const MARK = /\p{M}/u;
 const UNASSIGNED = /[\p{Co}\p{Cn}]/u;
 
 const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
 /**
  * Cleans up a requested name, or says why the room refuses it. Refused: a lone surrogate, a control character
- * (`\p{Cc}`: NUL, tab, newline...) or line separator, a bidirectional control, an invisible character (format `\p{Cf}` and default-ignorable, but for the
- * joiners and variation selectors inside an emoji), a private-use or unassigned code point, a name that starts with a
- * combining mark or stacks more than {@link MAX_MARKS_IN_A_ROW} of them, a name of only spaces. The name is put in NFC,
- * every run of spaces (`\p{Zs}`) becomes one space, and the ends are trimmed.
+ * (`\p{Cc}`: NUL, tab, newline...) or line separator, a bidirectional control, an invisible character (format
+ * `\p{Cf}` and default-ignorable, but for the joiners and variation selectors inside an emoji), a private-use or
+ * unassigned code point, a name that starts with a combining mark or stacks more than {@link MAX_MARKS_IN_A_ROW} of
+ * them, a name of only spaces. The name is put in NFC, every run of spaces (`\p{Zs}`) becomes one space, and the ends
+ * are trimmed.
  *
  * @param requested The name as the client sent it.
  * @returns The name to use, or the reason to refuse it (no part of the name in it).
@@ -46,11 +48,11 @@ export function checkName(requested: string): NameCheck {
   const normal = requested.normalize("NFC");
   let marks = 0;
   for (const char of normal.replace(EMOJI_JOIN, "").replace(EMOJI_SELECTOR, "")) {
-    if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(char)) return refuse(`${codePoint(char)} (a control character or line break)`);
+    if (CONTROL.test(char)) return refuse(`${codePoint(char)} (a control character or line break)`);
     if (BIDI_CONTROLS.test(char)) return refuse(`${codePoint(char)} (a bidirectional control)`);
-    if (INVISIBLE.test(char) || BLANKS.test(char)) return refuse(`${codePoint(char)} (an invisible character)`);
+    if (INVISIBLE.test(char)) return refuse(`${codePoint(char)} (an invisible character)`);
     if (UNASSIGNED.test(char)) return refuse(`${codePoint(char)} (a private-use or unassigned code point)`);
-    marks = /\p{M}/u.test(char) ? marks + 1 : 0;
+    marks = MARK.test(char) ? marks + 1 : 0;
     if (marks > MAX_MARKS_IN_A_ROW) return refuse(`more than ${MAX_MARKS_IN_A_ROW} combining marks in a row`);
   }
   const name = normal.replace(/\p{Zs}+/gu, " ").trim();
@@ -81,8 +83,8 @@ function prototypeOf(char: string): string {
  * ways, as case and look-alikes do not commute: of the case-folded name (`ALICE`, `a1ice` and `alice` share one; `I`
  * folds to `i` before `i` could become `l`), and case-folded after (`ВОВ` in Cyrillic capitals looks like `BOB`,
  * though its lower case `вов` looks like nothing Latin). Case is folded as `toUpperCase().toLowerCase()` of each code
- * point, so `ß` and `SS` fold alike; each skeleton is lower-cased at the end, as prototypes may be capitals (`0` is `O`). One key when the
- * two are equal.
+ * point, so `ß` and `SS` fold alike; each skeleton is lower-cased at the end, as prototypes may be capitals (`0` is
+ * `O`). One key when the two are equal.
  *
  * The keys of a name with decimal digits appended are the name's keys followed by the digits' keys (Redis builds the
  * keys of `alice1`, `alice2`... that way); a digit has one key.
