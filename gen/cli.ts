@@ -181,15 +181,14 @@ export async function main(args: readonly string[], signal?: AbortSignal): Promi
 }
 
 /**
- * Writes what was generated, then watches the folders of every input (and the
- * configuration) and generates again after each change, until stopped.
+ * Watches the folders of every input (and the configuration), writes what was
+ * generated, and generates again after each change, until stopped.
  */
 async function watchInputs(
   invocation: Invocation,
   first: { files: GeneratedFile[]; config: Config } | undefined,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  if (first !== undefined) await writeChanged(first.files);
   const outputs = new Set((first?.files ?? []).map((f) => resolve(f.path)));
   const inputs = [
     ...(first?.config.protocols.map((p) => p.schema) ?? invocation.schemas),
@@ -212,6 +211,8 @@ async function watchInputs(
       if (path !== undefined && !outputs.has(path) && /\.(ts|json|ya?ml)$/.test(path)) again();
     })
   );
+  // Written once the watchers are in place: an edit made as soon as the first output appears is not missed.
+  if (first !== undefined) await writeChanged(first.files);
   process.stdout.write(`typewire gen: watching ${folders.join(", ")} (Ctrl-C stops)\n`);
   await new Promise<void>((done) => {
     signal?.addEventListener("abort", () => done(), { once: true });

@@ -248,15 +248,17 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
     `The ${model.name} protocol, for the typewire client and server: \`server\` is what a server sends\n` +
       `(a client decodes it), \`client\` what a client sends (a server decodes it).`,
   );
-  p.line(
-    `export const ${descriptorName(model)}: ${p.runtimeType("Protocol")}<${server.union}, ${client.union}, ${key}> = {`,
-  );
+  const types = `${server.union}, ${client.union}, ${key}${hasRequests(model) ? `, ${requestNames(model).type}` : ""}`;
+  p.line(`export const ${descriptorName(model)}: ${p.runtimeType("Protocol")}<${types}> = {`);
   p.line(`  name: ${JSON.stringify(model.name)},`);
   p.line(`  discriminator: ${key},`);
   p.line(`  subprotocols: [${model.subprotocols.map((s) => JSON.stringify(s)).join(", ")}],`);
   p.line(`  server: ${direction(server)},`);
   p.line(`  client: ${direction(client)},`);
-  if (hasRequests(model)) p.line(`  requests: ${requestNames(model).table},`);
+  if (hasRequests(model)) {
+    p.line(`  requests: ${requestNames(model).table},`);
+    p.line(`  requestEngine: ${p.runtime("requestEngine")},`);
+  }
   p.line(`};`);
   p.line();
   p.doc(
@@ -265,16 +267,15 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
         descriptorName(model)
       }} for the smallest browser bundle.`,
   );
-  p.line(
-    `export const ${clientDescriptorName(model)}: ${
-      p.runtimeType("ClientProtocol")
-    }<${server.union}, ${client.union}, ${key}> = {`,
-  );
+  p.line(`export const ${clientDescriptorName(model)}: ${p.runtimeType("ClientProtocol")}<${types}> = {`);
   p.line(`  name: ${JSON.stringify(model.name)},`);
   p.line(`  discriminator: ${key},`);
   p.line(`  subprotocols: [${model.subprotocols.map((s) => JSON.stringify(s)).join(", ")}],`);
   p.line(`  server: { types: ${server.tags}, decode: ${server.decode}, decodeStrict: ${server.decodeStrict} },`);
   p.line(`  client: { encode: ${client.encode} },`);
-  if (hasRequests(model)) p.line(`  requests: ${requestNames(model).table},`);
+  if (hasRequests(model)) {
+    p.line(`  requests: ${requestNames(model).table},`);
+    p.line(`  requestEngine: ${p.runtime("requestEngine")},`);
+  }
   p.line(`};`);
 }

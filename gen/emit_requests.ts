@@ -58,6 +58,7 @@ export function emitRequests(p: ModulePrinter, model: ProtocolModel): void {
       "(`correlation`), which typewire fills in.",
   );
   p.block(`export interface ${names.type} {`, () => {
+    p.line(`readonly discriminator: ${JSON.stringify(model.discriminator)};`);
     for (const side of ["client", "server"] as const) {
       const [own, other] = side === "client" ? [model.client, model.server] : [model.server, model.client];
       const list = of(side);

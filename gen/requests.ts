@@ -60,7 +60,15 @@ export function readRequests(context: RequestContext): RequestModel[] {
       fail(original, `${JSON.stringify(both)} is in both x-reply and x-error-reply: list each answer once`);
     }
     for (const tag of [...replies, ...errors]) {
-      if (!other.variants.some((v) => v.tag === tag)) {
+      if (other.variants.some((v) => v.tag === tag)) continue;
+      const named = other.variants.find((v) => v.definition === tag);
+      if (named !== undefined) {
+        fail(
+          original,
+          `the reply ${JSON.stringify(tag)} names a type, where replies are listed by message type: list ` +
+            `${JSON.stringify(named.tag)} (its ${JSON.stringify(context.discriminator)}) instead`,
+        );
+      } else {
         fail(
           original,
           `the reply ${JSON.stringify(tag)} is not a message ${sender} sends; ${sender} sends ${
@@ -78,12 +86,22 @@ export function readRequests(context: RequestContext): RequestModel[] {
       );
     }
     if (correlation === context.discriminator) {
-      fail(original, `x-correlation cannot be the discriminator ${JSON.stringify(correlation)}`);
+      fail(
+        original,
+        `x-correlation cannot be the discriminator ${JSON.stringify(correlation)}: name a property of its own, ` +
+          "which typewire fills in",
+      );
     }
-    const kind = correlationKind(context, found.definition, correlation, original);
+    const kind = correlationKind(context, found.definition, correlation, original, "this request");
     for (const tag of [...replies, ...errors]) {
       const reply = other.variants.find((v) => v.tag === tag)!;
-      const replyKind = correlationKind(context, reply.definition, correlation, reply.definition);
+      const replyKind = correlationKind(
+        context,
+        reply.definition,
+        correlation,
+        reply.definition,
+        `request ${original}`,
+      );
       if (replyKind !== kind) {
         fail(
           reply.definition,
@@ -94,7 +112,28 @@ export function readRequests(context: RequestContext): RequestModel[] {
     }
     requests.push({ side: found.side, tag: found.tag, replies, errors, correlation, correlationKind: kind });
   }
+  sharedAnswers(context, requests);
   return requests;
+}
+
+/** Refuses an answer type shared by requests of one side that pair by different properties. */
+function sharedAnswers(context: RequestContext, requests: readonly RequestModel[]): void {
+  const seen = new Map<string, RequestModel>();
+  for (const request of requests) {
+    for (const tag of [...request.replies, ...request.errors]) {
+      const key = `${request.side} ${tag}`;
+      const other = seen.get(key);
+      if (other !== undefined && other.correlation !== request.correlation) {
+        context.fail(
+          tag,
+          `it answers ${JSON.stringify(other.tag)} (paired by ${JSON.stringify(other.correlation)}) and ` +
+            `${JSON.stringify(request.tag)} (paired by ${JSON.stringify(request.correlation)}): give both requests ` +
+            "the same correlation property, or each its own answer type",
+        );
+      }
+      seen.set(key, request);
+    }
+  }
 }
 
 /** The direction message a definition with request keywords is: by its discriminator value. */
@@ -150,23 +189,62 @@ function correlationKind(
   definition: string,
   correlation: string,
   where: string,
+  whose: string,
 ): "string" | "integer" {
   const shape = resolveShape(context.definitions.get(definition)!.shape, context.definitions);
   const property = shape.kind === "object" ? shape.properties.find((p) => p.name === correlation) : undefined;
-  if (property === undefined || !property.required) {
+  if (property === undefined) {
     return context.fail(
       where,
-      `no required property ${JSON.stringify(correlation)}, the correlation of its request: add ` +
-        `${correlation}: string (or an integer) to it`,
+      `no property ${JSON.stringify(correlation)}, the correlation of ${whose}: add ` +
+        `${correlation}: string (or an integer) to it, required`,
+    );
+  }
+  if (!property.required) {
+    return context.fail(
+      where,
+      `its correlation property ${
+        JSON.stringify(correlation)
+      } is optional: make it required (typewire always fills it in)`,
     );
   }
   const type = resolveShape(property.shape, context.definitions);
-  if (type.kind === "string") return "string";
-  if (type.kind === "number" && type.integer) return "integer";
-  return context.fail(
-    `${where}.${correlation}`,
-    "a correlation property must be a string or an integer (typewire fills it in with a value unique per connection)",
-  );
+  const at = `${where}.${correlation}`;
+  if (type.kind !== "string" && !(type.kind === "number" && type.integer)) {
+    return context.fail(
+      at,
+      "a correlation property must be a string or an integer (typewire fills it in with a value unique per " +
+        "connection); in TypeScript, tag a number `@asType integer`",
+    );
+  }
+  const refused = refusedCount(type);
+  if (refused !== undefined) {
+    return context.fail(
+      at,
+      `typewire numbers requests 1, 2, 3... (as ${type.kind === "string" ? "decimal strings" : "integers"}), ` +
+        `and this property refuses ${refused}: loosen or drop its bounds`,
+    );
+  }
+  return type.kind === "string" ? "string" : "integer";
+}
+
+/** The number typewire counts to that a correlation's schema would refuse, if it refuses one of the first 2^31 - 1. */
+function refusedCount(type: Shape): string | undefined {
+  const last = 2 ** 31 - 1;
+  if (type.kind === "number") {
+    if ((type.minimum ?? 1) > 1 || (type.exclusiveMinimum ?? 0) >= 1) return "1, the first";
+    const maximum = Math.min(type.maximum ?? Infinity, (type.exclusiveMaximum ?? Infinity) - 1);
+    return maximum < last ? `${Math.floor(maximum) + 1}, the request after ${Math.floor(maximum)}` : undefined;
+  }
+  if (type.kind !== "string") return undefined;
+  for (const value of ["1", String(last)]) {
+    const tooShort = value.length < (type.minLength ?? 0);
+    const tooLong = value.length > (type.maxLength ?? Infinity);
+    if (tooShort || tooLong || (type.pattern !== undefined && !new RegExp(type.pattern, "u").test(value))) {
+      return JSON.stringify(value);
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -22,8 +22,12 @@ import { replaceSection } from "./bench/stats.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 /** The size budget the project aims at, in bytes of min+gzip. */
 export const TARGET = 4_000;
-/** The most CI accepts until the target is met: the measured size plus about 3%. */
-export const CEILING = 5_250;
+/**
+ * The most CI accepts until the target is met: the measured size plus about 3%. Raised from 5,250 B when the client
+ * learned requests: their engine comes only with a protocol that has requests, but the client's hooks for it (about
+ * 260 B) are in every page.
+ */
+export const CEILING = 5_550;
 
 const PAGE =
   'export { connect } from "./src/client/mod.ts"; export { chatClientProtocol } from "./src/generated/chat.ts";';

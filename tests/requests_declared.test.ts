@@ -183,14 +183,25 @@ const MISTAKES: readonly (readonly [string, () => unknown, RegExp])[] = [
     /a request needs x-correlation \(@correlation in TypeScript\): the name of a required string or integer property/,
   ],
   [
+    "a reply named by its type's name instead of its message type",
+    () => schema({ ask: { "x-reply": ["Answer"] } }),
+    /the reply "Answer" names a type, where replies are listed by message type: list "answer" \(its "type"\) instead/,
+  ],
+  [
     "a correlation property missing from the request",
     () => schema({ ask: { "x-correlation": "ref" } }),
-    /Ask: no required property "ref", the correlation of its request: add ref: string \(or an integer\) to it/,
+    /Ask: no property "ref", the correlation of this request: add ref: string \(or an integer\) to it, required/,
   ],
   [
     "a correlation property missing from a reply",
     () => schema({ answer: { properties: { type: { const: "answer" } }, required: ["type"] } }),
-    /Answer: no required property "id", the correlation of its request/,
+    /Answer: no property "id", the correlation of request Ask/,
+  ],
+  [
+    "an optional correlation property",
+    () =>
+      schema({ answer: { properties: { type: { const: "answer" }, id: { type: "integer" } }, required: ["type"] } }),
+    /Answer: its correlation property "id" is optional: make it required \(typewire always fills it in\)/,
   ],
   [
     "a correlation of a type other than string or integer",
@@ -204,6 +215,36 @@ const MISTAKES: readonly (readonly [string, () => unknown, RegExp])[] = [
         answer: { properties: { type: { const: "answer" }, id: { type: "string" } }, required: ["type", "id"] },
       }),
     /Answer: its "id" is a string but the request Ask's is an integer: give both the same type/,
+  ],
+  [
+    "an integer correlation whose bounds refuse typewire's numbering",
+    () => schema({ ask: { properties: { type: { const: "ask" }, id: { type: "integer", maximum: 3 } } } }),
+    /Ask\.id: typewire numbers requests 1, 2, 3\.\.\. \(as integers\), and this property refuses 4, the request after 3/,
+  ],
+  [
+    "an integer correlation that refuses the first number",
+    () => schema({ ask: { properties: { type: { const: "ask" }, id: { type: "integer", minimum: 100 } } } }),
+    /Ask\.id: .* refuses 1, the first: loosen or drop its bounds/,
+  ],
+  [
+    "a string correlation whose pattern refuses decimal numbers",
+    () => schema({ ask: { properties: { type: { const: "ask" }, id: { type: "string", pattern: "^[a-f]{8}$" } } } }),
+    /Ask\.id: typewire numbers requests 1, 2, 3\.\.\. \(as decimal strings\), and this property refuses "1"/,
+  ],
+  [
+    "one answer type for two requests paired by different properties",
+    () => {
+      const document = schema();
+      const definitions = document.definitions as Record<string, unknown>;
+      definitions.Answer = message("answer", { id: { type: "integer" }, ref: { type: "integer" } });
+      definitions.Other = message("other", { ref: { type: "integer" } }, {
+        "x-reply": ["answer"],
+        "x-correlation": "ref",
+      });
+      definitions.ClientMessage = { anyOf: [{ $ref: "#/definitions/Ask" }, { $ref: "#/definitions/Other" }] };
+      return document;
+    },
+    /answer: it answers "ask" \(paired by "id"\) and "other" \(paired by "ref"\): give both requests the same correlation property, or each its own answer type/,
   ],
   [
     "a correlation that is the discriminator",

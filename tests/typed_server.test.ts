@@ -350,6 +350,16 @@ for (const host of [here, node]) {
       await refusedWith(host, server, client, 1008, "more than 3 messages waiting");
     }));
 
+  test(`${name}: more bytes waiting behind an unfinished handler than maxQueuedBytes: 1008`, () =>
+    withServer(host, { limits: { maxQueuedBytes: 4_000 } }, async (server) => {
+      const client = await connect(server.url);
+      say(client, "slow:1000", 1);
+      say(client, "x".repeat(1_500), 2);
+      say(client, "y".repeat(1_500), 3);
+      say(client, "z".repeat(1_500), 4);
+      await refusedWith(host, server, client, 1008, "more than 4000 bytes waiting");
+    }));
+
   test(`${name}: connection limits in total and per address answer 429, bursts included; the Origin allow-list 403`, async () => {
     await withServer(host, { limits: { maxConnections: 2 } }, async (server) => {
       const [a, b] = [await connect(server.url), await connect(server.url)];

@@ -9,12 +9,25 @@
 import type { MessageOf, TagOf } from "../runtime/dispatch.ts";
 import type { ClientProtocol } from "../runtime/protocol.ts";
 import type { DecodeResult } from "../runtime/result.ts";
+import type { RequestOptions } from "../runtime/pending_requests.ts";
+import type { RequestEngine } from "../runtime/request_engine.ts";
+import type { TypedRequestError } from "../runtime/request_errors.ts";
+import type {
+  ClientRequests,
+  ErrorReplyOf,
+  HandlerAnswer,
+  NoRequests,
+  ReplyOf,
+  RequestMessage,
+  RequestTag,
+  ServerRequests,
+} from "../runtime/requests.ts";
 import { backoffDelay } from "./backoff.ts";
 import { HANDSHAKE_FAILED, isTerminalCode, RECONNECT_REQUESTED } from "./close_codes.ts";
 import { ClientClosedError, OutgoingMessageError } from "./errors.ts";
 import type { ClientEventMap, ClientListener, CloseEventInfo, FrameError, OnEventOptions } from "./events.ts";
 import type { ClientOptions, CloseInfo, Session, UrlSource, WebSocketConstructor } from "./options.ts";
-import { SendQueue } from "./send_queue.ts";
+import { type Queued, SendQueue } from "./send_queue.ts";
 import { type PageLocation, resolveSocketUrl } from "./url.ts";
 
 const CONNECTING = 0;
@@ -78,7 +91,7 @@ function subscribe(table: Subscribers, key: string, fn: (value: never) => unknow
  * client.onEvent("close", (e) => console.log(`closed: ${e.code} ${e.reason}`));
  * ```
  */
-export class TypewireClient<S, C, K extends string = "type"> {
+export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
   /** The connection is being opened, or will be again after a delay. */
   static readonly CONNECTING = CONNECTING;
   /** The connection is open, its handshake done and the queue flushed. */
@@ -101,7 +114,7 @@ export class TypewireClient<S, C, K extends string = "type"> {
   // Per-client state is kept small (many clients may share a process): settings are read from the options when
   // needed rather than copied, and the maps, the queue and the close waiters exist only once used.
   readonly #url: UrlSource;
-  readonly #options: ClientOptions<S, C, K>;
+  readonly #options: ClientOptions<S, C, K, R>;
   /** Message handlers by message type. */
   #handlers: Subscribers | undefined;
   /**
@@ -112,6 +125,8 @@ export class TypewireClient<S, C, K extends string = "type"> {
   #queue: SendQueue<C> | undefined;
   /** Called once when the client closes for good. */
   #finishers: (() => void)[] | undefined;
+  /** Requests both ways, when the protocol declares any. */
+  readonly #requests: RequestEngine | undefined;
 
   #state: 0 | 1 | 2 | 3 = CONNECTING;
   #socket: WebSocket | undefined;
@@ -135,12 +150,21 @@ export class TypewireClient<S, C, K extends string = "type"> {
    * @throws {SyntaxError} For a URL that is not a WebSocket URL.
    */
   constructor(
-    readonly definition: ClientProtocol<S, C, K>,
+    readonly definition: ClientProtocol<S, C, K, R>,
     url: UrlSource,
-    options: ClientOptions<S, C, K> = {},
+    options: ClientOptions<S, C, K, R> = {},
   ) {
     this.#url = url;
     this.#options = options;
+    this.#requests = definition.requestEngine?.(this, options, {
+      encode: (message) => this.#encode(message as C),
+      write: (frame) => this.#write(frame),
+      enqueue: (message, frame, request) => this.#enqueue({ message: message as C, frame, request }),
+      handlers: (type) => this.#handlers?.[type] ?? [],
+      failed: (error, type) => this.#handlerFailed(error, type),
+      error: (error) => this.#emit("error", { error }),
+      socket: () => this.#socket,
+    });
     if (this.#WebSocket === undefined) {
       throw new TypeError(
         "no global WebSocket here: pass one as options.WebSocket",
@@ -211,24 +235,104 @@ export class TypewireClient<S, C, K extends string = "type"> {
       this.#write(frame);
       return "sent";
     }
-    const limits = this.#options.queue ?? {};
-    this.#queue ??= new SendQueue(limits.maxMessages ?? 1000, limits.maxBytes ?? MIB, limits.overflow ?? "reject");
-    for (const dropped of this.#queue.push({ message, frame })) {
-      this.stats.dropped++;
-      this.#emit("queueoverflow", { dropped: dropped.message });
-    }
+    this.#enqueue({ message, frame });
     return "queued";
   }
 
   /**
+   * Sends a request and waits for its answer. typewire fills in the correlation property (counting from 1, unique for
+   * the life of the client), so the message leaves it out; only the protocol's requests are accepted, and the promise
+   * resolves with one of that request's own replies, typed.
+   *
+   * Sent at once when the connection is open, otherwise queued like `send()`'s messages (the timeout runs from the
+   * call). If the connection drops after the request went out and before its answer, it rejects with `closed`, unless
+   * `repeat` marks it safe to send twice: it is then sent again, first, on the next connection.
+   *
+   * @param message A request of the protocol's client direction, without its correlation property.
+   * @param options `timeout` (@default `requestTimeout`, 10000 ms), `signal`, `repeat`.
+   * @returns The reply. It rejects with a {@link RequestError} whose `kind` says why: `timeout`, `closed`,
+   *   `invalid-reply`, `error-reply` (the server's error reply in `reply`: narrow it with `isRequestError`),
+   *   `aborted`, `too-many-pending`, `dropped`; with `OutgoingMessageError` for an invalid message, `QueueFullError`
+   *   when the queue refuses it, `ClientClosedError` after `close()`.
+   * @example Create a room, tell a refusal from a failure
+   * ```ts
+   * import { TypewireClient } from "./client.ts";
+   * import { roomsProtocol } from "../../tests/fixtures/generated/rooms.ts";
+   *
+   * const client = new TypewireClient(roomsProtocol, "ws://127.0.0.1:6510", { requestTimeout: 5000 });
+   * try {
+   *   const created = await client.request({ type: "create-room", name: "lobby" });
+   *   console.log(`room ${created.room} is number ${created.id}`);
+   * } catch (error) {
+   *   if (client.isRequestError(error, "create-room") && error.kind === "error-reply") {
+   *     console.log(`refused: ${error.reply.reason}`);
+   *   } else throw error;
+   * }
+   * ```
+   */
+  request<T extends RequestTag<ClientRequests<R>>>(
+    message: RequestMessage<ClientRequests<R>, T> & Readonly<Record<K, T>>,
+    options: RequestOptions = {},
+  ): Promise<ReplyOf<ClientRequests<R>, T>> {
+    if (this.#requests && this.#state < CLOSING) return this.#requests.request(message, options) as Promise<never>;
+    return Promise.reject(
+      this.#state >= CLOSING
+        ? new ClientClosedError()
+        : new TypeError(`the ${this.definition.name} protocol declares no requests`),
+    );
+  }
+
+  /**
+   * Tells whether `error` is the failure of a request of type `request`, and narrows it: for `kind` `"error-reply"`,
+   * `reply` is then that request's error reply, typed.
+   *
+   * @param error What a `catch` caught.
+   * @param request The request's message type.
+   * @returns `true` for a {@link RequestError} of that request.
+   */
+  isRequestError<T extends RequestTag<ClientRequests<R>>>(
+    error: unknown,
+    request: T,
+  ): error is TypedRequestError<ErrorReplyOf<ClientRequests<R>, T>> {
+    // By name, so that a page whose protocol has no requests does not ship the class.
+    return error instanceof Error && error.name === "RequestError" &&
+      (error as { request?: unknown }).request === request;
+  }
+
+  /** Queues a message until the connection opens; a request dropped by the overflow policy fails with `dropped`. */
+  #enqueue(item: Queued<C>): void {
+    const limits = this.#options.queue ?? {};
+    this.#queue ??= new SendQueue(limits.maxMessages ?? 1000, limits.maxBytes ?? MIB, limits.overflow ?? "reject");
+    for (const dropped of this.#queue.push(item)) {
+      this.stats.dropped++;
+      dropped.request?.("drop");
+      this.#emit("queueoverflow", { dropped: dropped.message });
+    }
+  }
+
+  /**
    * Registers a handler for one message type.
+   *
+   * A reply that settles one of this client's requests goes to that request, not to handlers; a late one (its request
+   * timed out) comes here. For a request the server sends, the handler's return value (or what its promise resolves
+   * with) is the answer, typed: one of the request's replies or error replies, without the correlation property,
+   * which typewire copies (throwing a `ReplyError` answers too). The first handler to return an answer answers;
+   * one that returns nothing leaves it to the others.
    *
    * @param type The message's discriminator value.
    * @param handler Called with each message of that type, typed. If it throws (or its promise
    *   rejects), a `handlererror` event reports it and routing carries on.
    * @returns A function that removes the handler.
    */
-  on<T extends TagOf<S, K>>(type: T, handler: (message: MessageOf<S, K, T>) => unknown): () => void {
+  on<T extends TagOf<S, K> & RequestTag<ServerRequests<R>>, A extends string = string>(
+    type: T,
+    handler: (message: MessageOf<S, K, T>) => HandlerAnswer<ServerRequests<R>, T, true, K, A>,
+  ): () => void;
+  on<T extends Exclude<TagOf<S, K>, RequestTag<ServerRequests<R>>>>(
+    type: T,
+    handler: (message: MessageOf<S, K, T>) => unknown,
+  ): () => void;
+  on(type: string, handler: (message: never) => unknown): () => void {
     return this.#on(type, handler);
   }
 
@@ -453,7 +557,7 @@ export class TypewireClient<S, C, K extends string = "type"> {
     }
     const controller = new AbortController();
     this.#handshake = controller;
-    const session: Session<S, C, K> = {
+    const session: Session<S, C, K, R> = {
       client: this,
       send: (message) => {
         if (socket === this.#socket) this.#write(this.#encode(message));
@@ -488,7 +592,10 @@ export class TypewireClient<S, C, K extends string = "type"> {
   /** The connection is usable: flush the queue, then tell everyone. */
   #ready(): void {
     this.#handshake = undefined;
-    for (const { message, frame } of this.#queue?.drain() ?? []) {
+    this.#requests?.ready();
+    for (const { message, frame, request } of this.#queue?.drain() ?? []) {
+      // A request that timed out or was aborted while it waited is not sent at all.
+      if (request?.("send") === false) continue;
       try {
         this.#write(this.#options.prepare ? this.#encode(message) : frame);
       } catch (error) {
@@ -528,11 +635,13 @@ export class TypewireClient<S, C, K extends string = "type"> {
       ? direction.decodeStrict(data as string)
       : direction.decode(data as string);
     if (!result.ok) {
+      if (result.error.kind === "invalid") this.#requests?.invalid(data as string, result.error);
       this.#emit(result.error.kind === "unknown-type" ? "unknown" : "invalid", { error: result.error, frame: data });
       return;
     }
     const message = result.value;
     const type = String((message as Record<string, unknown>)[this.definition.discriminator]);
+    if (this.#requests?.incoming(message as Readonly<Record<string, unknown>>, type)) return;
     for (const handler of this.#handlers?.[type] ?? []) {
       try {
         const outcome = (handler as (message: S) => unknown)(message);
@@ -600,6 +709,7 @@ export class TypewireClient<S, C, K extends string = "type"> {
     const gaveUp = wanted && reconnect === "policy" && this.#attempt >= (settings?.maxAttempts ?? Infinity);
     const willReconnect = wanted && !gaveUp;
     this.#state = willReconnect ? CONNECTING : CLOSED;
+    this.#requests?.closed(info.code, info.reason);
     if (gaveUp) this.stats.gaveUp++;
     this.#emit(
       "close",
@@ -621,6 +731,7 @@ export class TypewireClient<S, C, K extends string = "type"> {
     this.#state = CLOSED;
     clearTimeout(this.#timer);
     this.stats.discarded += this.#queue?.drain().length ?? 0;
+    this.#requests?.finished();
     const finishers = this.#finishers ?? [];
     this.#finishers = undefined;
     for (const finish of finishers) finish();

@@ -34,8 +34,8 @@ export interface IdleOptions<C> {
  * watchIdle(client, { timeout: 30_000, ping: () => ({ type: "ping" as const, seq: 0 }) });
  * ```
  */
-export function watchIdle<S, C, K extends string>(
-  client: TypewireClient<S, C, K>,
+export function watchIdle<S, C, K extends string, R>(
+  client: TypewireClient<S, C, K, R>,
   options: IdleOptions<C>,
 ): () => void {
   const tick = Math.max(1, options.timeout / 4);

@@ -16,6 +16,7 @@
  * @module
  */
 import type { ClientProtocol } from "../runtime/protocol.ts";
+import type { NoRequests } from "../runtime/requests.ts";
 import { TypewireClient } from "./client.ts";
 import type { ClientOptions, UrlSource } from "./options.ts";
 
@@ -36,6 +37,14 @@ export type * from "./options.ts";
 export type { OverflowPolicy } from "./send_queue.ts";
 export type { PageLocation } from "./url.ts";
 export { messagesOf, nextMessage } from "./wait.ts";
+export {
+  isRequestError,
+  ReplyError,
+  RequestError,
+  type RequestFailure,
+  type TypedRequestError,
+} from "../runtime/request_errors.ts";
+export type { RequestOptions } from "../runtime/pending_requests.ts";
 export { type IdleOptions, watchIdle } from "./idle.ts";
 
 /**
@@ -53,10 +62,10 @@ export { type IdleOptions, watchIdle } from "./idle.ts";
  * await client.close();
  * ```
  */
-export function connect<S, C, K extends string>(
-  definition: ClientProtocol<S, C, K>,
+export function connect<S, C, K extends string, R = NoRequests>(
+  definition: ClientProtocol<S, C, K, R>,
   url: UrlSource,
-  options?: ClientOptions<S, C, K>,
-): TypewireClient<S, C, K> {
+  options?: ClientOptions<S, C, K, R>,
+): TypewireClient<S, C, K, R> {
   return new TypewireClient(definition, url, options);
 }

@@ -14,6 +14,11 @@ export interface Queued<C> {
   readonly message: C;
   /** The frame as encoded when `send()` was called. */
   readonly frame: string;
+  /**
+   * For a request: told when its turn to go out comes (`"send"`: it answers whether the request still waits, and
+   * counts it as sent), or when the overflow policy dropped it (`"drop"`).
+   */
+  readonly request?: (event: "send" | "drop") => boolean;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { NextOptions } from "./options.ts";
  *
  * @returns A function that stops listening.
  */
-function whenClosed<S, C, K extends string>(client: TypewireClient<S, C, K>, onEnd: () => void): () => void {
+function whenClosed<S, C, K extends string, R>(client: TypewireClient<S, C, K, R>, onEnd: () => void): () => void {
   if (client.readyState === 3) {
     onEnd();
     return () => {};
@@ -23,6 +23,20 @@ function whenClosed<S, C, K extends string>(client: TypewireClient<S, C, K>, onE
   return client.onEvent("close", (event) => {
     if (!event.willReconnect) onEnd();
   });
+}
+
+/**
+ * Registers a handler that only listens: it answers no request, so it suits every message type, requests included,
+ * which neither of `on()`'s typed overloads accepts for a type not known yet.
+ */
+function listen<S, C, K extends string, R, T extends TagOf<S, K>>(
+  client: TypewireClient<S, C, K, R>,
+  type: T,
+  handler: (message: MessageOf<S, K, T>) => void,
+): () => void {
+  // The implementation's own signature: what both overloads call.
+  const untyped = client as unknown as { on(type: string, handler: (message: never) => unknown): () => void };
+  return untyped.on(type, handler);
 }
 
 /**
@@ -43,8 +57,8 @@ function whenClosed<S, C, K extends string>(client: TypewireClient<S, C, K>, onE
  * const { id } = await nextMessage(client, "id", { timeout: 5_000 });
  * ```
  */
-export function nextMessage<S, C, K extends string, T extends TagOf<S, K>>(
-  client: TypewireClient<S, C, K>,
+export function nextMessage<S, C, K extends string, T extends TagOf<S, K>, R>(
+  client: TypewireClient<S, C, K, R>,
   type: T,
   options: NextOptions<MessageOf<S, K, T>> = {},
 ): Promise<MessageOf<S, K, T>> {
@@ -60,7 +74,7 @@ export function nextMessage<S, C, K extends string, T extends TagOf<S, K>>(
       signal?.removeEventListener("abort", onAbort);
       outcome();
     };
-    const unsubscribe = client.on(type, (message) => {
+    const unsubscribe = listen<S, C, K, R, T>(client, type, (message) => {
       try {
         if (filter === undefined || filter(message)) settle(() => resolve(message));
       } catch (error) {
@@ -94,8 +108,8 @@ export function nextMessage<S, C, K extends string, T extends TagOf<S, K>>(
  * for await (const line of messagesOf(client, "message")) console.log(`${line.name}: ${line.text}`);
  * ```
  */
-export async function* messagesOf<S, C, K extends string, T extends TagOf<S, K>>(
-  client: TypewireClient<S, C, K>,
+export async function* messagesOf<S, C, K extends string, T extends TagOf<S, K>, R>(
+  client: TypewireClient<S, C, K, R>,
   type: T,
   options: { buffer?: number } = {},
 ): AsyncGenerator<MessageOf<S, K, T>> {
@@ -104,7 +118,7 @@ export async function* messagesOf<S, C, K extends string, T extends TagOf<S, K>>
   let overflowed = false;
   let ended = false;
   let wake: (() => void) | undefined;
-  const unsubscribe = client.on(type, (message) => {
+  const unsubscribe = listen<S, C, K, R, T>(client, type, (message) => {
     if (buffer.length < limit) buffer.push(message);
     else overflowed = true;
     wake?.();

@@ -43,3 +43,39 @@ export type {
   RequestTable,
   ServerMessageOf,
 } from "./protocol.ts";
+export type {
+  AnswerOf,
+  AnswerTag,
+  AnyErrorAnswer,
+  AnyRequest,
+  ClientRequests,
+  DiscriminatorOf,
+  ErrorReplyOf,
+  HandlerAnswer,
+  HandlerResult,
+  HandlerTable,
+  NoRequests,
+  OutgoingRequest,
+  ReplyOf,
+  RequestMessage,
+  RequestsShape,
+  RequestTag,
+  RequestTypes,
+  ServerRequests,
+} from "./requests.ts";
+export {
+  isRequestError,
+  ReplyError,
+  RequestError,
+  type RequestFailure,
+  type TypedRequestError,
+} from "./request_errors.ts";
+export type { RequestOptions } from "./pending_requests.ts";
+export {
+  type EngineClient,
+  type EngineOptions,
+  type EnginePort,
+  type RequestEngine,
+  requestEngine,
+  type RequestEngineFactory,
+} from "./request_engine.ts";

@@ -6,6 +6,8 @@
  */
 import type { PartialHandlers, TagOf } from "./dispatch.ts";
 import type { DecodeResult, EncodeResult } from "./result.ts";
+import type { NoRequests } from "./requests.ts";
+import type { RequestEngineFactory } from "./request_engine.ts";
 
 /**
  * Everything about the messages that one side sends: the other side decodes
@@ -52,7 +54,9 @@ export interface RequestTable {
 /**
  * A generated protocol: its name, discriminator, WebSocket subprotocols and
  * both directions. `server` holds what a server sends (a client decodes it);
- * `client` holds what a client sends (a server decodes it).
+ * `client` holds what a client sends (a server decodes it). `R` pairs its
+ * requests with their replies (the generated `<Name>Requests`); a protocol
+ * without requests leaves it out.
  *
  * @example Decoding what a server sent
  * ```ts
@@ -61,7 +65,7 @@ export interface RequestTable {
  * console.log(result.ok);
  * ```
  */
-export interface Protocol<S, C, K extends string = "type"> {
+export interface Protocol<S, C, K extends string = "type", R = NoRequests> {
   /** The protocol's name, from its schema file. */
   readonly name: string;
   /** The property that names each message's type. */
@@ -74,6 +78,10 @@ export interface Protocol<S, C, K extends string = "type"> {
   readonly client: Direction<C, K>;
   /** The messages that expect an answer, when the protocol declares any. */
   readonly requests?: RequestTable;
+  /** What a client runs its requests with, when the protocol declares any (so that only those clients ship it). */
+  readonly requestEngine?: RequestEngineFactory;
+  /** Never present at run time: carries the request types `R` for the type checker. */
+  readonly requestTypes?: R;
 }
 
 /**
@@ -88,7 +96,7 @@ export interface Protocol<S, C, K extends string = "type"> {
  * const result = chatClientProtocol.server.decode('{"type":"id","id":1}');
  * ```
  */
-export interface ClientProtocol<S, C, K extends string = "type"> {
+export interface ClientProtocol<S, C, K extends string = "type", R = NoRequests> {
   readonly name: string;
   readonly discriminator: K;
   readonly subprotocols: readonly string[];
@@ -96,6 +104,10 @@ export interface ClientProtocol<S, C, K extends string = "type"> {
   readonly client: Pick<Direction<C, K>, "encode">;
   /** The messages that expect an answer, when the protocol declares any. */
   readonly requests?: RequestTable;
+  /** What a client runs its requests with, when the protocol declares any (so that only those clients ship it). */
+  readonly requestEngine?: RequestEngineFactory;
+  /** Never present at run time: carries the request types `R` for the type checker. */
+  readonly requestTypes?: R;
 }
 
 /** The union of messages a server sends in protocol `P`. */

@@ -6,6 +6,10 @@
  */
 import type { ServerSocket } from "./contract.ts";
 import type { EncodeError, EncodeResult } from "../runtime/result.ts";
+import type { RequestSpec } from "../runtime/protocol.ts";
+import { PendingRequests, type RequestOptions } from "../runtime/pending_requests.ts";
+import { RequestError } from "../runtime/request_errors.ts";
+import type { NoRequests, OutgoingRequest, ReplyOf, RequestTag, ServerRequests } from "../runtime/requests.ts";
 import type { Allowance } from "./rate_limit.ts";
 
 /**
@@ -62,7 +66,7 @@ export function encodeOrThrow<S>(encode: (message: S) => EncodeResult, message: 
  * }
  * ```
  */
-export interface Connection<S, D = undefined> {
+export interface Connection<S, D = undefined, R = NoRequests> {
   /** What the `upgrade` hook returned for this connection. */
   readonly data: D;
   /** A number unique among this server's connections, counting from 1. */
@@ -97,10 +101,41 @@ export interface Connection<S, D = undefined> {
   subscribe(topic: string): void;
   /** Stops receiving `topic`. */
   unsubscribe(topic: string): void;
+  /**
+   * Sends a request to this client and waits for its answer, typed as on the client: typewire fills in the
+   * correlation property; the promise resolves with one of the request's replies and rejects with a `RequestError`
+   * (`timeout`, `closed`, `invalid-reply`, `error-reply`, `aborted`, `too-many-pending`). At most
+   * `limits.maxPendingRequests` wait at once.
+   *
+   * @param message A request the server sends, without its correlation property.
+   * @param options `timeout` (@default the server's `requestTimeout`, 10000 ms) and `signal`.
+   * @throws {MessageRefused} (as a rejection) When the message breaks the schema.
+   * @example
+   * ```ts
+   * import type { Connection } from "./connection.ts";
+   * import type { RoomsRequests, ServerMessage } from "../../tests/fixtures/generated/rooms.ts";
+   * async function stillThere(conn: Connection<ServerMessage, undefined, RoomsRequests>): Promise<boolean> {
+   *   return conn.request({ type: "here?" }, { timeout: 2000 }).then(() => true, () => false);
+   * }
+   * ```
+   */
+  request<T extends RequestTag<ServerRequests<R>>>(
+    message: OutgoingRequest<R, ServerRequests<R>, T>,
+    options?: Omit<RequestOptions, "repeat">,
+  ): Promise<ReplyOf<ServerRequests<R>, T>>;
+}
+
+/** What every connection of one server shares for its requests to clients. */
+export interface RequestContext {
+  /** The requests the server sends, by type. */
+  readonly specs: Readonly<Record<string, RequestSpec>>;
+  readonly discriminator: string;
+  readonly limit: number;
+  readonly timeout: number;
 }
 
 /** The server's side of a connection: what the policy keeps about it, in as few bytes as it can. */
-export class LiveConnection<S, D> implements Connection<S, D>, Allowance {
+export class LiveConnection<S, D, R = NoRequests> implements Connection<S, D, R>, Allowance {
   /** Set once the server decided to close it: frames arriving after are ignored. */
   closing = false;
   /** Whether a message arrived (the first-message deadline no longer applies). */
@@ -111,6 +146,13 @@ export class LiveConnection<S, D> implements Connection<S, D>, Allowance {
   /** The handler that has not finished, which the next frames wait for; and how many wait. */
   pending: Promise<void> | undefined = undefined;
   queued = 0;
+  /** Requests from the peer whose handlers have not answered; and the frame that waits for one to, if any. */
+  answering = 0;
+  /** Bytes of the frames that wait behind a handler, and of the requests whose handlers have not answered. */
+  held = 0;
+  freed: (() => void) | undefined = undefined;
+  /** The server's requests to the peer that wait for answers, once it made one. */
+  requests: PendingRequests | undefined = undefined;
   tokens: number;
   refilledAt: number;
 
@@ -120,6 +162,7 @@ export class LiveConnection<S, D> implements Connection<S, D>, Allowance {
     readonly openedAt: number,
     burst: number,
     private readonly encode: (message: S) => EncodeResult,
+    private readonly asking: RequestContext | undefined,
   ) {
     this.tokens = burst;
     this.refilledAt = openedAt;
@@ -164,5 +207,30 @@ export class LiveConnection<S, D> implements Connection<S, D>, Allowance {
 
   unsubscribe(topic: string): void {
     this.socket.unsubscribe(topic);
+  }
+
+  request<T extends RequestTag<ServerRequests<R>>>(
+    message: OutgoingRequest<R, ServerRequests<R>, T>,
+    options: Omit<RequestOptions, "repeat"> = {},
+  ): Promise<ReplyOf<ServerRequests<R>, T>> {
+    const asking = this.asking;
+    if (asking === undefined) return Promise.reject(new TypeError("this protocol declares no requests a server sends"));
+    const type = String((message as Readonly<Record<string, unknown>>)[asking.discriminator]);
+    if (this.closing) return Promise.reject(new RequestError("closed", type, "the connection is closed"));
+    try {
+      this.requests ??= new PendingRequests(asking.specs, asking.discriminator, asking.limit);
+      const opened = this.requests.open(
+        message as Readonly<Record<string, unknown>>,
+        (request) => encodeOrThrow(this.encode, request as S),
+        { ...options, timeout: options.timeout ?? asking.timeout },
+      );
+      if (opened.frame !== "") {
+        this.sendFrame(opened.frame);
+        this.requests.written(opened.key);
+      }
+      return opened.answer as Promise<ReplyOf<ServerRequests<R>, T>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }

@@ -34,6 +34,14 @@ export {
   type UpgradeInfo,
 } from "./typed_server.ts";
 export { type Connection, MessageRefused } from "./connection.ts";
+export {
+  isRequestError,
+  ReplyError,
+  RequestError,
+  type RequestFailure,
+  type TypedRequestError,
+} from "../runtime/request_errors.ts";
+export type { RequestOptions } from "../runtime/pending_requests.ts";
 export { CloseCode, DEFAULT_LIMITS, type Limits, resolveLimits } from "./policy.ts";
 export type {
   Acceptance,

@@ -29,6 +29,11 @@ export interface Limits {
   /** Messages that may wait behind a handler that has not finished (an async one); more: 1008. @default 100 */
   readonly maxQueuedMessages?: number;
   /**
+   * Bytes (UTF-16 units of text) that may wait behind a handler that has not finished, counting too the requests whose
+   * handlers have not answered yet; a frame past it: 1008. @default 4194304
+   */
+  readonly maxQueuedBytes?: number;
+  /**
    * Connections open at once, counting upgrades accepted whose socket has not opened yet (for up to 10 s), so that a
    * burst of upgrades cannot pass the limit; more are refused with 429. @default 20000
    */
@@ -39,6 +44,13 @@ export interface Limits {
    * @default no limit
    */
   readonly maxConnectionsPerAddress?: number;
+  /**
+   * Requests per connection that may be in flight at once, each way. From the peer: requests whose handlers have not
+   * answered yet; the connection's next frames wait (counted in `maxQueuedMessages`) until one answers. To the peer:
+   * `conn.request()` calls waiting for answers; one more rejects at once with `too-many-pending`, unsent.
+   * @default 100
+   */
+  readonly maxPendingRequests?: number;
   /** Milliseconds a new connection has to send its first message; silent past it: 1008. `0` is off. @default 60000 */
   readonly firstMessageTimeout?: number;
   /** Seconds a peer may stay silent to pings before it is cut (1006 to `close`); `0` is off. @default 30 */
@@ -59,8 +71,10 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   slowConsumerGrace: 2_000,
   invalidStrikes: 1,
   maxQueuedMessages: 100,
+  maxQueuedBytes: 4 * 1024 * 1024,
   maxConnections: 20_000,
   maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
+  maxPendingRequests: 100,
   firstMessageTimeout: 60_000,
   idleTimeout: DEFAULT_IDLE_TIMEOUT,
   closeTimeout: DEFAULT_CLOSE_TIMEOUT,

@@ -9,15 +9,17 @@
  */
 import { UpgradeReservations } from "./upgrade_reservations.ts";
 import { AfterUpgradeRefusal } from "./refuse_after_upgrade.ts";
-import type { MessageOf } from "../runtime/dispatch.ts";
-import type { Protocol } from "../runtime/protocol.ts";
+import type { Protocol, RequestSpec } from "../runtime/protocol.ts";
 import type { DecodeError } from "../runtime/result.ts";
+import { encodeAnswer, runAnswer } from "../runtime/answer.ts";
+import { isRequestError } from "../runtime/request_errors.ts";
+import type { NoRequests } from "../runtime/requests.ts";
 import type { Acceptance, RunningServer, ServeOptions, ServerSocket, SocketHandlers, UpgradeHook } from "./contract.ts";
-import { type Connection, encodeOrThrow, LiveConnection } from "./connection.ts";
+import { type Connection, encodeOrThrow, LiveConnection, MessageRefused, type RequestContext } from "./connection.ts";
 import { CloseCode, type ResolvedLimits, resolveLimits } from "./policy.ts";
 import { takeToken } from "./rate_limit.ts";
 import { loadServe } from "./this_runtime.ts";
-import type { ListenOptions, MessageHandler, TypedServer, TypedServerOptions } from "./server_options.ts";
+import type { ListenOptions, TypedServer, TypedServerOptions } from "./server_options.ts";
 
 /** How long an accepted upgrade may take to open its socket before the place it holds is given back, in ms. */
 const HANDSHAKE_GRACE = 10_000;
@@ -68,19 +70,29 @@ const SWEEP_INTERVAL = 250;
  * await listening.stop();
  * ```
  */
-export function createServer<S, C, K extends string, D = undefined>(
-  protocol: Protocol<S, C, K>,
-  options: TypedServerOptions<S, C, K, D>,
-): TypedServer<S, D> {
+export function createServer<S, C, K extends string, D = undefined, R = NoRequests, A extends string = string>(
+  protocol: Protocol<S, C, K, R>,
+  options: TypedServerOptions<S, C, K, D, R, A>,
+): TypedServer<S, D, R> {
   const limits: ResolvedLimits = resolveLimits(options.limits);
   const handlers = (options.handlers ?? options.partialHandlers) as Readonly<
-    Record<string, MessageHandler<S, C, K, D, string> | undefined>
+    Record<string, ((message: unknown, conn: Connection<S, D, R>, frame: string) => unknown) | undefined>
   >;
+  /** The requests clients send, by type; none when the protocol declares none. */
+  const asked: Readonly<Record<string, RequestSpec>> = protocol.requests?.client ?? {};
+  const asking: RequestContext | undefined = protocol.requests && Object.keys(protocol.requests.server).length > 0
+    ? {
+      specs: protocol.requests.server,
+      discriminator: protocol.discriminator,
+      limit: limits.maxPendingRequests,
+      timeout: options.requestTimeout ?? 10_000,
+    }
+    : undefined;
   const decode = options.strict === true ? protocol.client.decodeStrict : protocol.client.decode;
   const encode = protocol.server.encode;
   const key = protocol.discriminator;
-  const bySocket = new Map<ServerSocket, LiveConnection<S, D>>();
-  const open = new Set<LiveConnection<S, D>>();
+  const bySocket = new Map<ServerSocket, LiveConnection<S, D, R>>();
+  const open = new Set<LiveConnection<S, D, R>>();
   const perAddress = new Map<string, number>();
   /** Accepted upgrades not open yet: counted against the limits, so that a burst cannot pass them all at once. */
   const reserved = new UpgradeReservations(HANDSHAKE_GRACE);
@@ -89,7 +101,7 @@ export function createServer<S, C, K extends string, D = undefined>(
   let sweeper: ReturnType<typeof setInterval> | undefined;
   let lastSweep = 0;
 
-  const reportError = (error: unknown, conn: Connection<S, D> | undefined) => {
+  const reportError = (error: unknown, conn: Connection<S, D, R> | undefined) => {
     try {
       if (options.onError) return options.onError(error, conn);
     } catch (hookError) {
@@ -99,7 +111,7 @@ export function createServer<S, C, K extends string, D = undefined>(
   };
 
   /** Closes a connection for the policy, tells `onRefusal`, and ignores whatever it sends after. */
-  const refuse = (conn: LiveConnection<S, D>, code: number, reason: string) => {
+  const refuse = (conn: LiveConnection<S, D, R>, code: number, reason: string) => {
     if (conn.closing) return;
     conn.closing = true;
     // Told before the close: a runtime may run the close hook within the close itself (Bun does).
@@ -107,7 +119,7 @@ export function createServer<S, C, K extends string, D = undefined>(
     conn.close(code, reason);
   };
 
-  const tell = (conn: LiveConnection<S, D>, code: number, reason: string) => {
+  const tell = (conn: LiveConnection<S, D, R>, code: number, reason: string) => {
     try {
       options.onRefusal?.({ conn, code, reason });
     } catch (error) {
@@ -115,7 +127,7 @@ export function createServer<S, C, K extends string, D = undefined>(
     }
   };
 
-  const tooSlow = (conn: LiveConnection<S, D>, reason: string) =>
+  const tooSlow = (conn: LiveConnection<S, D, R>, reason: string) =>
     refuse(conn, CloseCode.policyViolation, `too slow: more than ${reason}`);
 
   /**
@@ -145,10 +157,11 @@ export function createServer<S, C, K extends string, D = undefined>(
     }
   };
 
-  const invalid = (conn: LiveConnection<S, D>, error: DecodeError) => {
+  const invalid = (conn: LiveConnection<S, D, R>, error: DecodeError, frame: string) => {
     if (error.kind === "not-json" || error.kind === "not-object") {
       return refuse(conn, CloseCode.invalidPayload, error.message);
     }
+    if (error.kind === "invalid") conn.requests?.settleInvalid(frame, error);
     try {
       options.onInvalid?.(error, conn);
     } catch (hookError) {
@@ -158,7 +171,7 @@ export function createServer<S, C, K extends string, D = undefined>(
   };
 
   /** Handles one frame; a promise when its handler has not finished (the next frames wait for it). */
-  const handle = (conn: LiveConnection<S, D>, data: string | Uint8Array): unknown => {
+  const handle = (conn: LiveConnection<S, D, R>, data: string | Uint8Array): unknown => {
     if (conn.closing) return;
     if (typeof data !== "string") {
       return refuse(conn, CloseCode.unsupportedData, `binary frames are not part of the ${protocol.name} protocol`);
@@ -166,17 +179,84 @@ export function createServer<S, C, K extends string, D = undefined>(
     const decoded = decode(data);
     if (decoded.ok) {
       const message = decoded.value as Readonly<Record<string, unknown>>;
-      const handler = handlers[message[key] as string];
-      return handler?.(decoded.value as MessageOf<C, K, string>, conn, data);
+      const type = message[key] as string;
+      const handler = handlers[type];
+      if (Object.hasOwn(asked, type)) return answer(conn, asked[type] as RequestSpec, message, handler, data);
+      return handler?.(message, conn, data);
     }
     if (decoded.error.kind !== "unknown-type" || typeof decoded.error.type !== "string" || !options.onUnknown) {
-      return invalid(conn, decoded.error);
+      return invalid(conn, decoded.error, data);
     }
     return options.onUnknown(JSON.parse(data), conn, data);
   };
 
+  /**
+   * Runs a request's handler without holding up the connection's next frames, unless `maxPendingRequests` answers
+   * are owed already: the returned promise then holds them until one is sent.
+   */
+  const answer = (
+    conn: LiveConnection<S, D, R>,
+    spec: RequestSpec,
+    request: Readonly<Record<string, unknown>>,
+    handler: ((message: unknown, conn: Connection<S, D, R>, frame: string) => unknown) | undefined,
+    frame: string,
+  ): Promise<void> | undefined => {
+    if (handler === undefined) return;
+    if (conn.held + frame.length > limits.maxQueuedBytes) {
+      refuse(conn, CloseCode.policyViolation, `more than ${limits.maxQueuedBytes} bytes waiting`);
+      return;
+    }
+    const running = runAnswer(
+      () => handler(request, conn, frame),
+      (answer) => reply(conn, spec, request, answer),
+      (error) => answerFailure(conn, spec, request, error),
+    );
+    if (running === undefined) return;
+    conn.answering++;
+    conn.held += frame.length;
+    running.catch((error) => fail(conn, error)).finally(() => {
+      conn.answering--;
+      conn.held -= frame.length;
+      conn.freed?.();
+    });
+    if (conn.answering < limits.maxPendingRequests) return;
+    return new Promise((resolve) => {
+      conn.freed = () => {
+        conn.freed = undefined;
+        resolve();
+      };
+    });
+  };
+
+  /** Sends a request's answer, with the request's correlation value; an answer that breaks the schema is a failure. */
+  const reply = (
+    conn: LiveConnection<S, D, R>,
+    spec: RequestSpec,
+    request: Readonly<Record<string, unknown>>,
+    answer: unknown,
+  ) => {
+    if (answer === undefined) {
+      throw new Error(`the handler of a ${JSON.stringify(request[key])} request returned no answer`);
+    }
+    const encoded = encodeAnswer(spec, request, answer, key, encode);
+    if (!encoded.ok) throw new MessageRefused(encoded.error);
+    conn.sendFrame(encoded.frame);
+  };
+
+  /** A request's handler failed: `errorReply` may turn that into an error reply; otherwise the error policy. */
+  const answerFailure = (
+    conn: LiveConnection<S, D, R>,
+    spec: RequestSpec,
+    request: Readonly<Record<string, unknown>>,
+    error: unknown,
+  ) => {
+    const answer = options.errorReply?.(error, request as never, conn);
+    if (answer === undefined) throw error;
+    reply(conn, spec, request, answer);
+  };
+
   /** A handler threw or rejected: that connection, and only it, is closed with 1011. */
-  const fail = (conn: LiveConnection<S, D>, error: unknown) => {
+  const fail = (conn: LiveConnection<S, D, R>, error: unknown) => {
     reportError(error, conn);
     refuse(conn, CloseCode.internalError, "internal error");
   };
@@ -186,8 +266,8 @@ export function createServer<S, C, K extends string, D = undefined>(
    * frame. Returns the promise that the connection's next frames wait for, when the work is async.
    */
   const attempt = <A>(
-    conn: LiveConnection<S, D>,
-    work: (conn: LiveConnection<S, D>, data: A) => unknown,
+    conn: LiveConnection<S, D, R>,
+    work: (conn: LiveConnection<S, D, R>, data: A) => unknown,
     data: A,
   ): Promise<void> | undefined => {
     try {
@@ -198,7 +278,19 @@ export function createServer<S, C, K extends string, D = undefined>(
       return undefined;
     }
   };
-  const opened = (conn: LiveConnection<S, D>) => options.open?.(conn);
+  const opened = (conn: LiveConnection<S, D, R>) => options.open?.(conn);
+
+  /**
+   * Settles the server's request that a frame answers, at once: a valid answer is taken (and costs nothing against
+   * the rate limit: the server asked for it, at most `maxPendingRequests` at a time); an invalid one fails its request
+   * now, then meets the policy in its turn like any invalid frame.
+   */
+  const settleAnswer = (conn: LiveConnection<S, D, R>, data: string): boolean => {
+    const decoded = decode(data);
+    if (decoded.ok) return conn.requests?.settle(decoded.value as Readonly<Record<string, unknown>>) === true;
+    if (decoded.error.kind === "invalid") conn.requests?.settleInvalid(data, decoded.error);
+    return false;
+  };
 
   const socketHandlers: SocketHandlers = {
     open(socket) {
@@ -207,7 +299,7 @@ export function createServer<S, C, K extends string, D = undefined>(
         socket.close(socket.data.code, socket.data.reason);
         return;
       }
-      const conn = new LiveConnection<S, D>(socket, nextId++, Date.now(), limits.burst, encode);
+      const conn = new LiveConnection<S, D, R>(socket, nextId++, Date.now(), limits.burst, encode, asking);
       bySocket.set(socket, conn);
       open.add(conn);
       perAddress.set(socket.remoteAddress, (perAddress.get(socket.remoteAddress) ?? 0) + 1);
@@ -219,6 +311,8 @@ export function createServer<S, C, K extends string, D = undefined>(
       const conn = bySocket.get(socket);
       if (conn === undefined || conn.closing) return;
       conn.heard = true;
+      // An answer to the server's own request settles it at once, not behind a handler that may be awaiting it.
+      if (conn.requests?.size && typeof data === "string" && settleAnswer(conn, data)) return;
       if (!takeToken(conn, limits.framesPerSecond, limits.burst, Date.now())) {
         return refuse(
           conn,
@@ -234,9 +328,15 @@ export function createServer<S, C, K extends string, D = undefined>(
       if (conn.queued >= limits.maxQueuedMessages) {
         return refuse(conn, CloseCode.policyViolation, `more than ${limits.maxQueuedMessages} messages waiting`);
       }
+      const size = typeof data === "string" ? data.length : data.byteLength;
+      if (conn.held + size > limits.maxQueuedBytes) {
+        return refuse(conn, CloseCode.policyViolation, `more than ${limits.maxQueuedBytes} bytes waiting`);
+      }
       conn.queued++;
+      conn.held += size;
       const next: Promise<void> = conn.pending.then(() => {
         conn.queued--;
+        conn.held -= size;
         return attempt(conn, handle, data);
       });
       conn.pending = next;
@@ -250,6 +350,7 @@ export function createServer<S, C, K extends string, D = undefined>(
       // A frame over the limit is refused by the transport itself, before the typed server sees it.
       if (code === CloseCode.messageTooBig && !conn.closing) tell(conn, code, reason);
       conn.closing = true;
+      conn.requests?.closeAll(`the connection closed with code ${code}`);
       const left = (perAddress.get(socket.remoteAddress) ?? 1) - 1;
       if (left === 0) perAddress.delete(socket.remoteAddress);
       else perAddress.set(socket.remoteAddress, left);
@@ -262,7 +363,7 @@ export function createServer<S, C, K extends string, D = undefined>(
   };
 
   /** Once nothing waits behind `work`, the next frame runs at once again. */
-  const settle = (conn: LiveConnection<S, D>, work: Promise<void>) => {
+  const settle = (conn: LiveConnection<S, D, R>, work: Promise<void>) => {
     work.finally(() => {
       if (conn.pending === work) conn.pending = undefined;
     });
@@ -345,5 +446,6 @@ export function createServer<S, C, K extends string, D = undefined>(
       const frame = encodeOrThrow(encode, message);
       for (const conn of open) conn.sendFrame(frame);
     },
+    isRequestError: isRequestError as TypedServer<S, D, R>["isRequestError"],
   };
 }

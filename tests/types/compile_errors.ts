@@ -15,6 +15,7 @@ import { tickerProtocol } from "../fixtures/generated/ticker.ts";
 import { jobsProtocol } from "../fixtures/generated/jobs.ts";
 import { echoProtocol } from "../fixtures/generated/echo.ts";
 import { createServer } from "../../src/server/typed_server.ts";
+import { roomsProtocol } from "../fixtures/generated/rooms.ts";
 
 // A client's chat line has no name (the server sets it), so it is no server message.
 // (A login is: the server's "username" broadcast has the same shape.)
@@ -152,3 +153,90 @@ lifecycle.onEvent("echo", () => {});
 lifecycle.on("close", () => {});
 // @ts-expect-error a close event has no `seq`: the listener's event is typed by its name
 lifecycle.onEvent("close", (event) => event.seq);
+
+// Requests: `request()` takes only requests, without their correlation property, and resolves with their own replies.
+const rooms = connect(roomsProtocol, "ws://127.0.0.1:1/");
+async function requestTypes(): Promise<void> {
+  const created = await rooms.request({ type: "create-room", name: "lobby" });
+  created.id satisfies number;
+  // @ts-expect-error a "create-room" request is answered by "room-created", which has no `names`
+  created.names;
+  const members = await rooms.request({ type: "list-members", room: "lobby" });
+  members.names satisfies string[];
+  // @ts-expect-error "say" is a plain message: there is no reply to wait for
+  await rooms.request({ type: "say", room: "lobby", text: "hi" });
+  // @ts-expect-error typewire fills in the correlation property
+  await rooms.request({ type: "create-room", name: "lobby", request: 7 });
+  // @ts-expect-error a request's own fields are still checked
+  await rooms.request({ type: "create-room", room: "lobby" });
+  // @ts-expect-error the echo protocol declares no requests
+  await lifecycle.request({ type: "ping", seq: 1 });
+  try {
+    await rooms.request({ type: "create-room", name: "lobby" });
+  } catch (error) {
+    // The guard types the error reply of that request.
+    if (rooms.isRequestError(error, "create-room") && error.kind === "error-reply") error.reply.reason satisfies string;
+    // @ts-expect-error "say" is no request
+    rooms.isRequestError(error, "say");
+  }
+}
+console.log(requestTypes);
+
+// A request's handler must return one of its answers, without the correlation property.
+createServer(roomsProtocol, {
+  handlers: {
+    "create-room": ({ name }) => ({ type: "room-created", room: name, id: 1 }),
+    "list-members": () => Promise.resolve({ type: "refused", reason: "no such room" }),
+    say: () => {},
+  },
+});
+createServer(roomsProtocol, {
+  handlers: {
+    // @ts-expect-error "members" answers "list-members", not "create-room"
+    "create-room": () => ({ type: "members", names: [] }),
+    "list-members": () => ({ type: "members", names: [] }),
+    say: () => {},
+  },
+});
+createServer(roomsProtocol, {
+  handlers: {
+    // @ts-expect-error a request's handler must answer it
+    "create-room": () => {},
+    "list-members": () => ({ type: "members", names: [] }),
+    say: () => {},
+  },
+});
+// The handler of an answer to the server's own request ("here") is optional; a plain message's is not.
+createServer(roomsProtocol, {
+  // @ts-expect-error the "say" handler is missing
+  handlers: {
+    "create-room": () => ({ type: "refused", reason: "no" }),
+    "list-members": () => ({ type: "refused", reason: "no" }),
+  },
+});
+
+// The server's requests are typed on the connection; a client's handler answers them with their reply.
+createServer(roomsProtocol, {
+  partialHandlers: {
+    async say(_message, conn) {
+      const here = await conn.request({ type: "here?" });
+      here.type satisfies "here";
+      // @ts-expect-error "said" is not a request the server sends
+      await conn.request({ type: "said", room: "r", text: "t" });
+    },
+  },
+});
+rooms.on("here?", () => ({ type: "here" }));
+// @ts-expect-error "refused" does not answer "here?"
+rooms.on("here?", () => ({ type: "refused", reason: "no" }));
+
+// `errorReply` turns a thrown error into an error reply: literal types are kept, anything else is refused.
+createServer(roomsProtocol, {
+  errorReply: (error) => error instanceof TypeError ? undefined : { type: "refused", reason: String(error) },
+  partialHandlers: {},
+});
+createServer(roomsProtocol, {
+  // @ts-expect-error "members" is no error reply
+  errorReply: () => ({ type: "members", names: [] }),
+  partialHandlers: {},
+});
