@@ -17,8 +17,8 @@ import type {
   ErrorReplyOf,
   HandlerAnswer,
   NoRequests,
+  OutgoingRequest,
   ReplyOf,
-  RequestMessage,
   RequestTag,
   ServerRequests,
 } from "../runtime/requests.ts";
@@ -271,7 +271,7 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
    * ```
    */
   request<T extends RequestTag<ClientRequests<R>>>(
-    message: RequestMessage<ClientRequests<R>, T> & Readonly<Record<K, T>>,
+    message: OutgoingRequest<R, ClientRequests<R>, T>,
     options: RequestOptions = {},
   ): Promise<ReplyOf<ClientRequests<R>, T>> {
     if (this.#requests && this.#state < CLOSING) return this.#requests.request(message, options) as Promise<never>;

@@ -58,9 +58,7 @@ export type {
   OutgoingRequest,
   ReplyOf,
   RequestMessage,
-  RequestsShape,
   RequestTag,
-  RequestTypes,
   ServerRequests,
 } from "./requests.ts";
 export {

@@ -9,37 +9,6 @@
  */
 import type { MessageOf, TagOf } from "./dispatch.ts";
 
-/** One request's types: the message, its replies, its error replies and the property that pairs them. */
-export interface RequestTypes {
-  readonly request: unknown;
-  readonly reply: unknown;
-  readonly error: unknown;
-  readonly correlation: string;
-}
-
-/**
- * A protocol's requests by who sends them, then by message type: the shape of a generated `<Name>Requests`.
- *
- * @example
- * ```ts
- * import type { RequestsShape } from "./requests.ts";
- * type Ask = { type: "ask"; id: number; q: string };
- * type Answer = { type: "answer"; id: number; a: string };
- * type Mine = {
- *   discriminator: "type";
- *   client: { ask: { request: Ask; reply: Answer; error: never; correlation: "id" } };
- *   server: {};
- * };
- * const ok: Mine extends RequestsShape ? true : false = true;
- * ```
- */
-export interface RequestsShape {
-  /** The protocol's discriminator. */
-  readonly discriminator: string;
-  readonly client: { readonly [type: string]: RequestTypes };
-  readonly server: { readonly [type: string]: RequestTypes };
-}
-
 /** The requests of a protocol that declares none: `request()` takes nothing then. */
 export interface NoRequests {
   readonly discriminator: string;
