@@ -48,6 +48,9 @@ Options:
   --subprotocol <name>       a WebSocket subprotocol clients offer (repeat for several)
   --runtime <specifier>      where generated modules import typewire's runtime from
                              (default: typewire/runtime)
+  --resume <property>        make the server messages that declare this optional string
+                             property resumable: the server fills it in, a reconnecting
+                             client asks for what it missed (default: none)
   --check                    generate in memory; exit 1 naming each stale or missing file
   --watch                    generate, then again whenever an input changes, until Ctrl-C
   --help                     this text
@@ -62,6 +65,7 @@ const VALUE_OPTIONS: Readonly<Record<string, string>> = {
   "--client": "client",
   "--describes": "describes",
   "--runtime": "runtime",
+  "--resume": "resume",
 };
 
 /** What the command line asked for. */

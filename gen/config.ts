@@ -28,6 +28,12 @@ export interface ProtocolConfig {
   readonly subprotocols: readonly string[];
   /** Where generated code imports the runtime from. @default "typewire/runtime" */
   readonly runtime: string;
+  /**
+   * The property that makes server messages resumable: each server message that declares it (optional, a plain
+   * string) carries a token the server fills in, which a reconnecting client sends back to get what it missed.
+   * @default none: no message is resumable
+   */
+  readonly resume: string | undefined;
 }
 
 /** The whole configuration file. */
@@ -44,6 +50,7 @@ const STRING_FIELDS = [
   "client",
   "runtime",
   "describes",
+  "resume",
 ] as const;
 
 /**
@@ -80,6 +87,7 @@ export function parseConfig(raw: unknown, label: string): Config {
       if (entry.describes !== undefined && entry.describes !== "server" && entry.describes !== "client") {
         fail(`${where}.describes`, 'expected "server" or "client"');
       }
+      if (entry.resume === "") fail(`${where}.resume`, 'expected a property name, e.g. "pos"');
       const subprotocols = entry.subprotocols ?? [];
       if (!Array.isArray(subprotocols) || subprotocols.some((s) => typeof s !== "string")) {
         fail(`${where}.subprotocols`, "expected a list of strings");
@@ -95,6 +103,7 @@ export function parseConfig(raw: unknown, label: string): Config {
         client: (entry.client as string | undefined) ?? "ClientMessage",
         subprotocols: subprotocols as string[],
         runtime: (entry.runtime as string | undefined) ?? "typewire/runtime",
+        resume: entry.resume as string | undefined,
       };
     }),
   };

@@ -246,7 +246,7 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
     `{ types: ${n.tags}, decode: ${n.decode}, decodeStrict: ${n.decodeStrict}, encode: ${n.encode}, is: ${n.is}, dispatch: ${n.dispatch} }`;
   p.doc(
     `The ${model.name} protocol, for the typewire client and server: \`server\` is what a server sends\n` +
-      `(a client decodes it), \`client\` what a client sends (a server decodes it).`,
+      `(a client decodes it), \`client\` what a client sends (a server decodes it).${resumeNote(model)}`,
   );
   const types = `${server.union}, ${client.union}, ${key}${hasRequests(model) ? `, ${requestNames(model).type}` : ""}`;
   p.line(`export const ${descriptorName(model)}: ${p.runtimeType("Protocol")}<${types}> = {`);
@@ -259,13 +259,14 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
     p.line(`  requests: ${requestNames(model).table},`);
     p.line(`  requestEngine: ${p.runtime("requestEngine")},`);
   }
+  emitResume(p, model);
   p.line(`};`);
   p.line();
   p.doc(
     `The ${model.name} protocol as a client needs it: decoders for what a server sends, the encoder for what a\n` +
       `client sends. Pass it to the client instead of {@link ${
         descriptorName(model)
-      }} for the smallest browser bundle.`,
+      }} for the smallest browser bundle.${resumeNote(model)}`,
   );
   p.line(`export const ${clientDescriptorName(model)}: ${p.runtimeType("ClientProtocol")}<${types}> = {`);
   p.line(`  name: ${JSON.stringify(model.name)},`);
@@ -277,5 +278,26 @@ export function emitDescriptor(p: ModulePrinter, model: ProtocolModel): void {
     p.line(`  requests: ${requestNames(model).table},`);
     p.line(`  requestEngine: ${p.runtime("requestEngine")},`);
   }
+  emitResume(p, model);
   p.line(`};`);
+}
+
+/** What the descriptors' documentation says of resumable messages; nothing for a protocol without `resume`. */
+function resumeNote(model: ProtocolModel): string {
+  if (model.resume === undefined) return "";
+  const { property, types } = model.resume;
+  const list = types.map((t) => `\`${t}\``).join(", ");
+  return `\n\nResumable: the server fills in the \`${property}\` of ${list} messages with a token of their position in their topic;\n` +
+    "a client that reconnects sends the last one of each topic and is sent what it missed (a `resumed` event\n" +
+    "says how that went).";
+}
+
+/** A descriptor's `resume` and `resumeEngine`, for a protocol with `resume` only (so that others do not ship it). */
+function emitResume(p: ModulePrinter, model: ProtocolModel): void {
+  if (model.resume === undefined) return;
+  const { property, types } = model.resume;
+  p.line(
+    `  resume: { property: ${JSON.stringify(property)}, types: [${types.map((t) => JSON.stringify(t)).join(", ")}] },`,
+  );
+  p.line(`  resumeEngine: ${p.runtime("resumeEngine")},`);
 }

@@ -64,6 +64,7 @@ export function emitModule(model: ProtocolModel, options: EmitOptions): string {
     `client ${model.client.typeName}`,
     `subprotocols ${JSON.stringify(model.subprotocols)}`,
     `runtime ${JSON.stringify(options.runtimeSpecifier)}`,
+    ...(model.resume === undefined ? [] : [`resume ${JSON.stringify(model.resume.property)}`]),
   ];
   const recursive = recursiveDefinitions(model.definitions);
   const nesting = recursive.length === 0 ? [] : [

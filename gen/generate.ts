@@ -63,6 +63,7 @@ export async function generateProtocol(config: ProtocolConfig): Promise<Generate
     subprotocols: config.subprotocols,
     serverType: config.server,
     clientType: config.client,
+    ...(config.resume !== undefined && { resume: config.resume }),
   });
   files.push({ path: config.output, text: emitModule(model, { runtimeSpecifier: config.runtime, version: VERSION }) });
   return files;

@@ -140,6 +140,17 @@ export interface RequestModel {
   readonly correlationKind: "string" | "integer";
 }
 
+/**
+ * The resumable messages (the `resume` option): the server messages that declare its property, an optional string
+ * the server fills in with a token (`position:topic`) that a reconnecting client carries back.
+ */
+export interface ResumeModel {
+  /** The property, e.g. `pos`. */
+  readonly property: string;
+  /** The discriminator values of the server messages that declare it, in the order of the server union. */
+  readonly types: readonly string[];
+}
+
 /** A whole protocol, ready to emit. */
 export interface ProtocolModel {
   /** The protocol's name, e.g. `chat`. */
@@ -154,6 +165,8 @@ export interface ProtocolModel {
   readonly client: DirectionModel;
   /** The messages that expect an answer; none (or absent) for a protocol of plain messages. */
   readonly requests?: readonly RequestModel[];
+  /** The resumable messages, when the protocol opts in with the `resume` option. */
+  readonly resume?: ResumeModel;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type Shape,
 } from "./model.ts";
 import { readRequests, REQUEST_KEYWORDS } from "./requests.ts";
+import { readResume } from "./resume.ts";
 
 /** What the reader needs to know beyond the document itself. */
 export interface ReadOptions {
@@ -31,6 +32,8 @@ export interface ReadOptions {
   readonly serverType: string;
   /** The definition holding the union of what a client sends. */
   readonly clientType: string;
+  /** The property that makes the server messages declaring it resumable (see `./resume.ts`); none by default. */
+  readonly resume?: string;
 }
 
 type SchemaNode = Readonly<Record<string, unknown>>;
@@ -165,7 +168,7 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
       fail(root, "a direction union cannot also be used inside a message");
     }
   }
-  const requests = readRequests({
+  const context = {
     raw: rawDefinitions,
     names,
     definitions,
@@ -173,7 +176,11 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
     client,
     discriminator: options.discriminator,
     fail,
-  });
+  };
+  const requests = readRequests(context);
+  const resume = options.resume === undefined
+    ? undefined
+    : readResume({ ...context, property: options.resume, requests });
   return {
     name: options.name,
     source: options.source,
@@ -183,6 +190,7 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
     server,
     client,
     ...(requests.length > 0 && { requests }),
+    ...(resume !== undefined && { resume }),
   };
 }
 

@@ -4,11 +4,12 @@
  * fan-out over 1, 2 and 3 instances sharing a room through Redis, memory per
  * connection, the typed server's fan-out to one topic's subscribers against
  * raw servers, Elysia, Socket.IO and crossws, and its memory per idle
- * connection, request/reply round trips against Socket.IO, and the
- * generator's scaling, on Bun and Deno; then
+ * connection, request/reply round trips against Socket.IO, fan-out through
+ * each cluster engine (memory, Redis, NATS) over 1 to 3 instances against
+ * Socket.IO's Redis adapter, and the generator's scaling, on Bun and Deno; then
  * BENCHMARKS.md and benchmarks/throughput.svg are written.
  *
- * Usage: deno run -A scripts/bench.ts [--quick] [--only codec|fanout|scaleout|memory|serverfanout|requestreply|generator]
+ * Usage: deno run -A scripts/bench.ts [--quick] [--only codec|fanout|scaleout|memory|serverfanout|requestreply|clusterfanout|generator]
  *   --quick  small sizes and short runs: checks that everything runs, writes nothing
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ import { runMemory } from "./bench/memory.ts";
 import { runScaleOut, setupName, SETUPS, summarizeScaleOut } from "./bench/scale_out.ts";
 import { serverFanoutReport } from "./bench/server_fanout_report.ts";
 import { requestReplyReport } from "./bench/request_reply_report.ts";
+import { clusterFanoutReport } from "./bench/cluster_fanout_report.ts";
 import { ROOT, type Runtime, runtimeVersions } from "./bench/processes.ts";
 import { replaceSection, type Summary } from "./bench/stats.ts";
 import { option, parseOptions } from "./args.ts";
@@ -197,6 +199,10 @@ if (only === "" || only === "serverfanout") {
 if (only === "" || only === "requestreply") {
   // Five rounds, not three: a round trip's latency is at the mercy of this shared machine's other load.
   sections.requestreply = await requestReplyReport(quick, quick ? runs : 5);
+}
+
+if (only === "" || only === "clusterfanout") {
+  sections.clusterfanout = await clusterFanoutReport(quick, runs);
 }
 
 if (only === "" || only === "generator") {

@@ -12,7 +12,9 @@ import process from "node:process";
 import { commandLine, option } from "./args.ts";
 import { startBot } from "./chat/bot.ts";
 import { startReferenceServer } from "./chat/server.ts";
-import { RedisBackend } from "../src/chat/server/redis.ts";
+import { Cluster } from "../src/backplane/cluster.ts";
+import { RedisBackplane } from "../src/backplane/redis.ts";
+import { RedisNames } from "../src/chat/server/redis_names.ts";
 import { CHAT_LIMITS } from "../src/chat/server/room.ts";
 
 const USAGE =
@@ -34,14 +36,16 @@ if (!Number.isInteger(perAddress) || perAddress < 1) {
 
 const origins = options.get("origin");
 const redis = options.get("redis")?.at(-1) ?? process.env.REDIS_URL;
-const backend = redis === undefined || redis === "" ? undefined : await RedisBackend.connect(redis);
+const shared = redis === undefined || redis === ""
+  ? undefined
+  : { cluster: new Cluster(new RedisBackplane(redis)), names: await RedisNames.connect(redis) };
 const server = await startReferenceServer({
   hostname,
   port,
   room: {
     limits: { ...CHAT_LIMITS, maxConnectionsPerAddress: perAddress },
     ...(origins !== undefined && { origins }),
-    ...(backend && { backend }),
+    ...shared,
   },
 });
 const botUrl = server.socketUrl.replace(/\/\/(0\.0\.0\.0|\[::\])/, "//127.0.0.1");

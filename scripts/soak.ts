@@ -6,6 +6,7 @@
  *
  * Usage: deno run -A scripts/soak.ts [--only <scenario>] [--seed N]
  *   --only  runs one scenario and prints its part of the report instead of writing the file
+ *           (scenarios: restarts, half-open, load, slow-reader, codec-fuzz, server-fuzz, attacks, page, cluster)
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +17,13 @@ import { option, parseOptions } from "./args.ts";
 import type { Summary } from "./bench/stats.ts";
 import { SIZES } from "../tests/reliability/sizes.ts";
 import type { Check } from "../tests/reliability/verdict.ts";
+import {
+  CLUSTER_SIZES,
+  ENGINE_NAMES,
+  type EngineFigures,
+  FAULTS,
+  phaseCells,
+} from "../tests/reliability/cluster_faults.ts";
 
 const options = parseOptions(process.argv.slice(2));
 const only = option(options, "only", "");
@@ -35,6 +43,8 @@ interface Scenario {
   readonly about: string;
   /** Figure rows: a label, and the cell for one runtime's figures. */
   readonly rows: readonly (readonly [string, (f: Figures) => string])[];
+  /** The program that runs it and prints its figures as one line of JSON. @default "tests/reliability/run.ts" */
+  readonly script?: string;
 }
 
 const n = (x: number, digits = 0) =>
@@ -86,6 +96,41 @@ const ATTACK_ROWS: Scenario["rows"] = ATTACK_PHASES.flatMap(([name, what]) => [
       const p = phaseOf(f, name);
       const heap = [p.heap.before, p.heap.after].map(mib).join(", ");
       return `${ms(p.echo)}; ${[p.rss.before, p.rss.peak, p.rss.after].map(mib).join(", ")}; heap ${heap}`;
+    },
+  ] as const,
+]);
+
+const cluster = CLUSTER_SIZES.full;
+/** One engine's figures from a cluster run, or why there are none. */
+const engineOf = (f: Figures, engine: string): EngineFigures => {
+  const found = f.engines.find((e: { engine: string }) => e.engine === engine);
+  if (found === undefined || "error" in found) throw new Error(found?.error ?? "not run");
+  return found;
+};
+const CLUSTER_ROWS: Scenario["rows"] = ENGINE_NAMES.flatMap((engine) => [
+  [
+    `${engine}: entries published; seconds; what the instances and the publisher reported`,
+    (f: Figures) => {
+      const e = engineOf(f, engine);
+      return `${n(e.published)}; ${n(e.seconds, 1)}; ${tally(e.statuses) || "nothing"}`;
+    },
+  ] as const,
+  ...FAULTS.map(([key, title]) =>
+    [
+      `${engine}, ${title}: lost (told) / twice / out of order, summed (the worst client); resumed (replayed), not resumed; ` +
+      "reconnections; the fault, and until every client had an entry published after it",
+      (f: Figures) => {
+        const phase = engineOf(f, engine).phases.find((p) => p.fault === key);
+        return phase === undefined ? "–" : phaseCells(phase).join("; ");
+      },
+    ] as const
+  ),
+  [
+    `${engine}, clients held away past the window: entries published meanwhile; lost, of which told; twice, out of order; told`,
+    (f: Figures) => {
+      const s = engineOf(f, engine).stragglers;
+      return `${n(s.heldFor)}; ${n(s.lost)}, ${n(s.reported)}; ${n(s.duplicated)}, ${n(s.outOfOrder)}; ` +
+        `${s.told} of ${s.clients} (${tally(s.notResumed)})`;
     },
   ] as const,
 ]);
@@ -226,6 +271,31 @@ const SCENARIOS: readonly Scenario[] = [
       ["ran; elements made; problems", (f) => `${f.pwned ?? "nothing"}; ${n(f.elements)}; ${f.problems.length}`],
     ],
   },
+  {
+    name: "cluster",
+    title: "Faults in a cluster: instances, the engine, the network",
+    script: "tests/reliability/cluster_faults.ts",
+    about: `A resumable topic streams ${cluster.rate} entries a second (a publisher in a process of its own, a ` +
+      `member of the cluster that serves no one) to ${cluster.clients} clients spread over three feed server ` +
+      "instances, each a process, sharing Redis (with its append-only file) or NATS (JetStream, file store). In the " +
+      "Bun column the clients, the first and the third instance run on Bun, the second instance and the publisher on " +
+      "Deno; in the Deno column, the other way round. Every client has every instance's URL (each list starting at " +
+      "another one), reaches each through a TCP proxy in front of it, joins the topic again on every `open`, " +
+      `and runs \`watchIdle\` (${cluster.idleTimeoutMs} ms, its ping a \`join\` that every live instance answers). ` +
+      `Instances beat every ${cluster.heartbeatMs} ms and are taken for dead after ${cluster.ttlMs} ms; the ` +
+      `recovery window is ${n(cluster.windowMessages)} entries (2 minutes). After ${cluster.steadyMs / 1_000} s of ` +
+      `calm each: ${cluster.stragglers} more clients are held away (their reconnection gated) until the window has ` +
+      "passed them; every proxy is cut without a FIN, an RST or a close frame; the first instance is stopped " +
+      `(SIGSTOP) for ${cluster.stopMs / 1_000} s, then continued; the engine is stopped, left down ` +
+      `${cluster.engineDownMs / 1_000} s, and started again; the second instance is killed (SIGKILL). Per client ` +
+      "and per fault (an entry belongs to the fault whose calm it was published in): entries lost (of every entry " +
+      "from the first it received to the last published), received twice, received out of order. An entry lost " +
+      "is told when it lies in a gap the client was told of (`resumed: false`); none may be silent. The test suite " +
+      `runs it at CI size (${CLUSTER_SIZES.ci.clients} clients, ${CLUSTER_SIZES.ci.rate} entries a second, a window ` +
+      `of ${CLUSTER_SIZES.ci.windowMessages}, ${CLUSTER_SIZES.ci.steadyMs / 1_000} s of calm) in ` +
+      "`tests/cluster_faults.test.ts`.",
+    rows: CLUSTER_ROWS,
+  },
 ];
 
 const results: Record<string, Partial<Record<Runtime, Figures | Error>>> = {};
@@ -235,7 +305,7 @@ for (const scenario of SCENARIOS.filter((s) => only === "" || s.name === only)) 
     console.log(`${scenario.name} on ${NAMES[runtime]}...`);
     const args = ["--scenario", scenario.name, "--size", "full", "--seed", String(seed)];
     results[scenario.name]![runtime] = await runJson<Figures>(
-      command(runtime, "tests/reliability/run.ts", args),
+      command(runtime, scenario.script ?? "tests/reliability/run.ts", args),
       30 * 60_000,
     ).catch((error: Error) => error);
   }
@@ -312,6 +382,14 @@ for (const scenario of SCENARIOS) {
 const lostWhileDown = Object.values(results).flatMap((byRuntime) =>
   Object.values(byRuntime).map((f) => (f instanceof Error || f === undefined ? 0 : Number(f.lostWhileDown ?? 0)))
 ).reduce((a, b) => a + b, 0);
+/** Entries cluster clients lost without being told (`resumed: false`), over engines and runtimes. */
+const silentInCluster = Object.values(results.cluster ?? {}).flatMap((f) =>
+  f instanceof Error || f === undefined ? [] : f.engines.filter((e: object) => !("error" in e)) as EngineFigures[]
+).reduce(
+  (total, e) =>
+    total + e.stragglers.lost - e.stragglers.reported + e.phases.reduce((sum, p) => sum + p.lost - p.reported, 0),
+  0,
+);
 const LIMITS = [
   "## What the design keeps, and what the protocol allows to be lost",
   "",
@@ -333,6 +411,19 @@ const LIMITS = [
   "within 7-9 MiB.",
   "- On Deno, a client that keeps sending after the server's close frame may see the connection reset (1006) " +
   "instead of the close frame; the restart scenario's lines in flight at that moment are among those reported.",
+  "- An entry of a resumable topic that a client missed while away comes again, once and in order, from whichever " +
+  "instance it reconnects to, for as long as the topic's recovery window keeps it (1,000 entries or 2 minutes by " +
+  "default); a client away longer is told (`resumed: false`, `gone`) and gets the live stream from there. Entries " +
+  "dropped from the log before an instance that lost its own link to the engine could read them (`gap`) are told " +
+  "to that instance's subscribers the same way. One loss is told to the servers' application only (the cluster's " +
+  "`onStatus`, `loss`), not to the clients: appends given up when more than `maxOutbox` (10,000) wait for an " +
+  `unreachable engine.${
+    results.cluster === undefined
+      ? ""
+      : silentInCluster === 0
+      ? " No client of the cluster scenario lost an entry without being told in this run."
+      : ` This run's cluster clients lost ${n(silentInCluster)} entries without being told: a defect.`
+  }`,
   "",
 ];
 const report = [...lines, "", ...sections, ...LIMITS].join("\n");

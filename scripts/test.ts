@@ -99,9 +99,9 @@ function sourcesOutside(skip: string, folders: readonly string[]): string[] {
 }
 
 /**
- * The browser test drives Debian's Chromium, the scale-out tests and benchmark
- * Debian's redis-server. On a machine without one, install it when we can
- * (root with apt); either way the outcome counts as a check.
+ * The browser test drives Debian's Chromium, the cluster tests and benchmarks
+ * Debian's redis-server and nats-server. On a machine without one, install it
+ * when we can (root with apt); either way the outcome counts as a check.
  */
 function ensureDebianProgram(what: string, path: string, debianPackage: string, variable: string): Outcome {
   if (existsSync(path)) {
@@ -124,9 +124,12 @@ function ensureDebianProgram(what: string, path: string, debianPackage: string, 
 
 const SOURCES = ["src", "gen", "tests", "scripts", "web"];
 const outcomes: Outcome[] = [];
-if (only === undefined || files.some((f) => f === "tests/" || f.includes("scale_out"))) {
-  const path = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
-  outcomes.push(ensureDebianProgram("redis-server for scale-out", path, "redis-server", "REDIS_SERVER"));
+const ENGINE_TESTS = ["scale_out", "backplane", "cluster", "readme"];
+if (only === undefined || files.some((f) => f === "tests/" || ENGINE_TESTS.some((name) => f.includes(name)))) {
+  const redis = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
+  outcomes.push(ensureDebianProgram("redis-server for the clusters", redis, "redis-server", "REDIS_SERVER"));
+  const nats = process.env.NATS_SERVER ?? "/usr/sbin/nats-server";
+  outcomes.push(ensureDebianProgram("nats-server for the clusters", nats, "nats-server", "NATS_SERVER"));
 }
 if (only === undefined) {
   outcomes.push(check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]));

@@ -14,6 +14,11 @@ import { stripTags } from "../src/chat/server/strip_tags.ts";
 import { LatestPacer } from "../src/chat/server/latest_pacer.ts";
 import { serverRuntime } from "../src/server/this_runtime.ts";
 import { RawClient } from "./support/raw_client.ts";
+import { Cluster } from "../src/backplane/cluster.ts";
+import { MemoryBackplane, MemoryHub } from "../src/backplane/memory.ts";
+import { type BackplaneEvents, DEFAULT_RECOVERY_WINDOW } from "../src/backplane/backplane.ts";
+import { MemoryNames } from "../src/chat/server/memory_names.ts";
+import type { LivenessOptions } from "../src/backplane/presence.ts";
 
 const runtime = serverRuntime();
 
@@ -644,4 +649,126 @@ test("the pacer sends a burst at once, then the latest held value when the allow
   once.stop();
   await new Promise((resolve) => setTimeout(resolve, 250));
   assert.deepEqual(stopped, [1], "stop drops what was held");
+});
+
+/**
+ * A backplane of a `MemoryHub` that can be cut off: while severed, this instance hears nothing and nobody hears it
+ * (itself included), as an instance cut off from the engine; `blip` tells its cluster the engine was lost and is back.
+ */
+class Severable extends MemoryBackplane {
+  severed = false;
+  #events: BackplaneEvents | undefined;
+
+  constructor(hub: MemoryHub) {
+    super(hub, DEFAULT_RECOVERY_WINDOW);
+  }
+
+  override start(events: BackplaneEvents): Promise<void> {
+    this.#events = events;
+    return super.start({
+      ...events,
+      message: (topic, frame) => this.severed || events.message(topic, frame),
+      control: (payload) => this.severed || events.control(payload),
+    });
+  }
+
+  override publish(topic: string, frame: string): void {
+    if (!this.severed) super.publish(topic, frame);
+  }
+
+  override announce(payload: string): void {
+    if (!this.severed) super.announce(payload);
+  }
+
+  blip(): void {
+    this.#events?.status("lost", "severed");
+    this.#events?.status("restored", "joined again");
+  }
+}
+
+/** Instances of one room in this process, on one hub and one MemoryNames. */
+async function instancesOfOneRoom(count: number, liveness: LivenessOptions = {}) {
+  const hub = new MemoryHub();
+  const names = new MemoryNames();
+  const refusals: Refusal[] = [];
+  const instances = await Promise.all(Array.from({ length: count }, async () => {
+    const backplane = new Severable(hub);
+    const cluster = new Cluster(backplane, { ...liveness, onStatus: () => {} });
+    const room = new ChatRoom({ cluster, names, onRefusal: (refusal) => refusals.push(refusal) });
+    const listening = await room.listen({ port: 0 });
+    let stopped: Promise<void> | undefined;
+    const stop = () => stopped ??= listening.stop().then(() => room.dispose());
+    return { room, backplane, url: listening.url, stop };
+  }));
+  const stopAll = () => Promise.all(instances.map((instance) => instance.stop()));
+  return { instances, refusals, stopAll };
+}
+
+/** Matches a user list of these names, in any order (an instance that restores its names puts them last). */
+const listOf = (...users: string[]) => (m: { type: string; users?: string[] }) =>
+  m.type === "userlist" && m.users?.length === users.length && users.every((user) => m.users?.includes(user));
+
+test("instances on one cluster and one name store are one room: users, lines in one order, unique names, relays", async () => {
+  const { instances: [a, b], stopAll } = await instancesOfOneRoom(2);
+  try {
+    const ada = await join(a!.url, "ada");
+    const bob = await join(b!.url, "bob");
+    await ada.client.next(listOf("ada", "bob"));
+    // A look-alike of a name held on the other instance gets digits, as on one server.
+    const twin = await join(b!.url, "ADA");
+    assert.match(JSON.parse(twin.frames[0] as string).name, /^ADA\d+$/);
+    for (const [sender, text] of [[ada, "one"], [bob, "two"], [ada, "three"]] as const) {
+      sender.client.send({ type: "message", id: sender.id, text, date: 1 });
+    }
+    const heard = async (client: RawClient) => {
+      const lines = [];
+      for (let i = 0; i < 3; i++) lines.push((await client.next((m) => m.type === "message")).json.text);
+      return lines;
+    };
+    const [byAda, byBob] = [await heard(ada.client), await heard(bob.client)];
+    assert.deepEqual([...byAda].sort(), ["one", "three", "two"]);
+    assert.deepEqual(byBob, byAda, "in the same order on both instances");
+    ada.client.send(JSON.stringify({ type: "hang-up", name: "ada", target: "bob" }));
+    assert.deepEqual((await bob.client.next((m) => m.type === "hang-up")).json, {
+      type: "hang-up",
+      name: "ada",
+      target: "bob",
+    });
+    assert.deepEqual(b!.room.users, a!.room.users);
+
+    await b!.stop();
+    await ada.client.next(listOf("ada"));
+    assert.deepEqual(a!.room.users, ["ada"], "an instance that leaves takes its users with it");
+    ada.client.close();
+  } finally {
+    await stopAll();
+  }
+});
+
+test("an instance cut off past the timeout loses its users; heard again, it gives them their names back", async () => {
+  const { instances: [a, b], refusals, stopAll } = await instancesOfOneRoom(2, { heartbeatMs: 50, instanceTtlMs: 200 });
+  try {
+    const ada = await join(a!.url, "ada");
+    const bob = await join(b!.url, "bob");
+    const cat = await join(b!.url, "cat");
+    await ada.client.next(listOf("ada", "bob", "cat"));
+    // Each side takes the other for dead: the names of both may be dropped, ada's too, until they hear each other.
+    b!.backplane.severed = true;
+    await ada.client.next((m) => m.type === "userlist" && !m.users.includes("bob") && !m.users.includes("cat"), 2_000);
+    // Meanwhile a newcomer takes one of the names the cut-off instance's clients hold.
+    const thief = await join(a!.url, "bob");
+    assert.equal(JSON.parse(thief.frames.at(-1) as string).name, "bob");
+
+    // Back through a resync (the engine was lost, then restored), not a stall: it is told to restore all the same.
+    b!.backplane.severed = false;
+    b!.backplane.blip();
+    await ada.client.next(listOf("ada", "bob", "cat"), 2_000);
+    assert.equal((await bob.client.closed).code, 1011, "the client whose name was taken logs in again");
+    assert.ok(refusals.some((r) => r.name === "bob" && r.code === 1011 && /lost this name/.test(r.reason)));
+    const newcomer = await join(a!.url, "cat");
+    assert.notEqual(JSON.parse(newcomer.frames.at(-1) as string).name, "cat", "cat's name is held again");
+    for (const c of [ada, cat, thief, newcomer]) c.client.close();
+  } finally {
+    await stopAll();
+  }
 });

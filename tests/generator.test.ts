@@ -18,6 +18,15 @@ import { main } from "../gen/cli.ts";
 import process from "node:process";
 import type { Protocol } from "../src/runtime/protocol.ts";
 import { type ServerMessage, shapesProtocol } from "./fixtures/generated/shapes.ts";
+import { parseConfig } from "../gen/config.ts";
+import { resumeEngine } from "../src/runtime/resume_engine.ts";
+import { chatClientProtocol, chatProtocol } from "../src/generated/chat.ts";
+import { echoProtocol } from "./fixtures/generated/echo.ts";
+import { roomsProtocol } from "./fixtures/generated/rooms.ts";
+import { feedClientProtocol, feedProtocol } from "./fixtures/generated/feed.ts";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, "");
 
 const OPTIONS: ReadOptions = {
   name: "inline",
@@ -515,3 +524,223 @@ function captureStderr(): { text(): string; restore(): void } {
   }) as typeof process.stderr.write;
   return { text: () => captured, restore: () => void (process.stderr.write = original) };
 }
+
+// Resumable messages: the `resume` option.
+
+/** The smallest resumable protocol: a server message with a position (`pos`, as given), a plain one, a client one. */
+function resumable(pos: unknown = { type: "string" }, required: readonly string[] = []): Record<string, unknown> {
+  return schemaOf({
+    Entry: {
+      type: "object",
+      properties: { type: { const: "entry" }, topic: { type: "string" }, pos },
+      required: ["type", "topic", ...required],
+    },
+    Joined: {
+      type: "object",
+      properties: { type: { const: "joined" }, topic: { type: "string" } },
+      required: ["type"],
+    },
+    Join: { type: "object", properties: { type: { const: "join" }, topic: { type: "string" } }, required: ["type"] },
+    ServerMessage: { anyOf: [{ $ref: "#/definitions/Joined" }, { $ref: "#/definitions/Entry" }] },
+    ClientMessage: { $ref: "#/definitions/Join" },
+  });
+}
+
+test("resume: both descriptors name the property and its types, and bring the resume engine", async () => {
+  const out = lines(emit(resumable(), { resume: "pos" }));
+  assert.equal(out.filter((l) => l === 'resume: { property: "pos", types: ["entry"] },').length, 2);
+  assert.equal(out.filter((l) => l === "resumeEngine: resumeEngine,").length, 2);
+  assert.ok(out[1]?.endsWith('; resume "pos"'), "the header names the option");
+  assert.ok(out.some((l) => l.startsWith("import {") && l.includes(" resumeEngine,")));
+  assert.doesNotMatch(emit(resumable()), /resume/i, "without the option, nothing of it");
+
+  const { inlineProtocol } = await load(resumable(), { resume: "pos" });
+  assert.deepEqual(inlineProtocol.resume, { property: "pos", types: ["entry"] });
+  assert.equal(inlineProtocol.resumeEngine, resumeEngine);
+});
+
+test("resume: the resumable types are every server message declaring the property, in the union's order", () => {
+  const note = {
+    type: "object",
+    properties: { type: { const: "note" }, pos: { $ref: "#/definitions/Position" } },
+    required: ["type"],
+  };
+  const schema = resumable();
+  const definitions = schema.definitions as Record<string, unknown>;
+  Object.assign(definitions, {
+    Position: { type: "string", maxLength: 1024, minLength: 3, description: "A token." },
+    Note: note,
+    ServerMessage: {
+      anyOf: [{ $ref: "#/definitions/Note" }, { $ref: "#/definitions/Joined" }, { $ref: "#/definitions/Entry" }],
+    },
+  });
+  assert.ok(lines(emit(schema, { resume: "pos" })).includes('resume: { property: "pos", types: ["note", "entry"] },'));
+});
+
+test("resume: a property that cannot carry a token is refused, naming the type, the property and the fix", () => {
+  const refusal = (schema: Record<string, unknown>, options: Partial<ReadOptions> = {}) =>
+    schemaErrorOf(schema, { resume: "pos", ...options }).message;
+  const plain = (what: string) =>
+    "inline.json: Entry.pos: a resume property must be a plain string, which typewire fills in with a token " +
+    `(position:topic, up to 1024 characters), and this one ${what}`;
+  assert.equal(
+    refusal(resumable(), { resume: "position" }),
+    'inline.json: ServerMessage: no server message declares the resume property "position": add position?: string ' +
+      "to each message a server sends whose topic clients resume (typewire fills it in), or drop the resume option",
+  );
+  assert.equal(
+    refusal(resumable({ type: "string" }, ["pos"])),
+    'inline.json: Entry: its resume property "pos" is required: make it optional (pos?: string), since the server ' +
+      "fills it in and the application leaves it out",
+  );
+  assert.equal(refusal(resumable({ type: "string", pattern: "^\\d+:" })), plain("has a pattern (/^\\d+:/): drop it"));
+  assert.equal(refusal(resumable({ type: "string", format: "uri" })), plain('has a format ("uri"): drop it'));
+  assert.equal(refusal(resumable({ enum: ["a:b", "c:d"] })), plain("is a fixed value (enum or const): make it string"));
+  assert.equal(
+    refusal(resumable({ type: "string", const: "1:x" })),
+    plain("is a fixed value (enum or const): make it string"),
+  );
+  assert.equal(
+    refusal(resumable({ type: "string", maxLength: 1023 })),
+    plain("has a maxLength of 1023: drop it, or raise it to at least 1024"),
+  );
+  assert.equal(
+    refusal(resumable({ type: "string", minLength: 4 })),
+    plain("has a minLength of 4: drop it, or lower it to at most 3"),
+  );
+  assert.equal(refusal(resumable({ type: "integer" })), plain("is an integer: make it string"));
+  assert.equal(refusal(resumable({ type: ["string", "null"] })), plain("is a string or null: make it string"));
+  assert.equal(
+    refusal(resumable(), { resume: "type" }),
+    'inline.json: (options): the resume property cannot be the discriminator "type": name a property of its own, ' +
+      "which typewire fills in",
+  );
+
+  const withClientPos = resumable();
+  (withClientPos.definitions as Record<string, unknown>).Join = {
+    type: "object",
+    properties: { type: { const: "join" }, pos: { type: "string" } },
+    required: ["type"],
+  };
+  assert.equal(
+    refusal(withClientPos),
+    'inline.json: Join: a client message declares the resume property "pos", and clients never send positions ' +
+      "(typewire's client carries them in the URL when it reconnects): remove pos from Join, or give the server " +
+      "its own message",
+  );
+
+  const requested = resumable();
+  Object.assign(requested.definitions as Record<string, unknown>, {
+    Ask: {
+      type: "object",
+      properties: { type: { const: "ask" }, pos: { type: "string" } },
+      required: ["type", "pos"],
+      "x-reply": ["answer"],
+      "x-correlation": "pos",
+    },
+    Answer: {
+      type: "object",
+      properties: { type: { const: "answer" }, pos: { type: "string" } },
+      required: ["type", "pos"],
+    },
+    ServerMessage: { anyOf: [{ $ref: "#/definitions/Entry" }, { $ref: "#/definitions/Answer" }] },
+    ClientMessage: { $ref: "#/definitions/Ask" },
+  });
+  assert.equal(
+    refusal(requested),
+    'inline.json: (options): the resume property cannot be "pos", the correlation property of the request "ask": ' +
+      "name a property of its own, which typewire fills in",
+  );
+
+  const byTopic = schemaOf({
+    A: { type: "object", properties: { topic: { const: "a" }, pos: { type: "string" } }, required: ["topic"] },
+    ServerMessage: { $ref: "#/definitions/A" },
+    ClientMessage: { $ref: "#/definitions/A" },
+  });
+  assert.equal(
+    refusal(byTopic, { discriminator: "topic" }),
+    'inline.json: (options): with resume, the discriminator cannot be "topic": typewire\'s resume notice ' +
+      '({"topic": "typewire:resumed", "topic": ..., "resumed": ...}) has a property of that name; name another ' +
+      "discriminator",
+  );
+
+  const notice = resumable();
+  (notice.definitions as Record<string, unknown>).Joined = {
+    type: "object",
+    properties: { type: { const: "typewire:resumed" } },
+    required: ["type"],
+  };
+  assert.equal(
+    refusal(notice),
+    'inline.json: Joined: its "type" "typewire:resumed" names typewire\'s resume notice: give the message another',
+  );
+  emit(resumable({ type: "string", minLength: 3, maxLength: 1024 }), { resume: "pos" }); // the loosest bounds pass
+});
+
+test("resume: the configuration's resume must be a property name", () => {
+  const entry = { schema: "feed.ts", output: "feed.out.ts" };
+  assert.equal(parseConfig({ protocols: [{ ...entry, resume: "pos" }] }, "c.json").protocols[0]?.resume, "pos");
+  assert.equal(parseConfig({ protocols: [entry] }, "c.json").protocols[0]?.resume, undefined);
+  assert.throws(
+    () => parseConfig({ protocols: [{ ...entry, resume: true }] }, "c.json"),
+    { message: "c.json: protocols[0].resume: expected a string" },
+  );
+  assert.throws(
+    () => parseConfig({ protocols: [{ ...entry, resume: "" }] }, "c.json"),
+    { message: 'c.json: protocols[0].resume: expected a property name, e.g. "pos"' },
+  );
+});
+
+test("resume: the option through a configuration file and on the command line", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-cli-"));
+  const schema = join(dir, "feed.schema.json");
+  writeFileSync(schema, JSON.stringify(resumable()));
+  const config = join(dir, "typewire.config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({ protocols: [{ schema, output: join(dir, "configured", "feed.ts"), resume: "pos" }] }),
+  );
+  const stderr = captureStderr();
+  const stdout = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    assert.equal(await main(["--config", config]), 0);
+    assert.equal(await main([schema, "--out", join(dir, "flag"), "--resume", "pos"]), 0);
+    assert.equal(await main([schema, "--out", join(dir, "wrong"), "--resume", "position"]), 2);
+    assert.equal(await main([schema, "--out", join(dir, "missing"), "--resume"]), 2);
+  } finally {
+    stderr.restore();
+    process.stdout.write = stdout;
+  }
+  for (const folder of ["configured", "flag"]) {
+    const out = lines(readFileSync(join(dir, folder, "feed.ts"), "utf8"));
+    assert.equal(out.filter((l) => l === 'resume: { property: "pos", types: ["entry"] },').length, 2, folder);
+  }
+  assert.match(
+    stderr.text(),
+    /typewire gen: .*feed\.schema\.json: ServerMessage: no server message declares the resume property "position"/,
+  );
+  assert.match(stderr.text(), /typewire gen: --resume needs a value/);
+});
+
+test("resume: the feed fixture's descriptors, and no other protocol's, have it", () => {
+  for (const protocol of [feedProtocol, feedClientProtocol]) {
+    assert.deepEqual(protocol.resume, { property: "pos", types: ["entry"] });
+    assert.equal(protocol.resumeEngine, resumeEngine);
+  }
+  for (const protocol of [chatProtocol, chatClientProtocol, echoProtocol, roomsProtocol, shapesProtocol]) {
+    assert.ok(!("resume" in protocol) && !("resumeEngine" in protocol), protocol.name);
+  }
+});
+
+test("resume: every committed generated module is what the generator writes (gen --check)", {
+  skip: process.cwd() !== ROOT && "run from the repository's root, where typewire.config.json names its schemas",
+}, async () => {
+  const stdout = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    assert.equal(await main(["--check"]), 0);
+  } finally {
+    process.stdout.write = stdout;
+  }
+});

@@ -142,8 +142,14 @@ test("typewire has no dependencies; typewire-gen has the compilers, the typewire
   assert.equal(manifest.dependencies, undefined, "the runtime depends on nothing");
   assert.equal(manifest.optionalDependencies, undefined);
   assert.equal(manifest.bin, undefined, "the typewire command is the generator's");
-  assert.deepEqual(manifest.peerDependencies, { ws: "^8.0.0" });
-  assert.equal(manifest.peerDependenciesMeta.ws.optional, true, "ws only for typewire/server/node");
+  // Each optional, for one entry point: ws for typewire/server/node, the engines' clients for their backplanes.
+  const engines = ["@nats-io/jetstream", "@nats-io/transport-node", "redis"];
+  assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), [...engines, "ws"]);
+  assert.equal(manifest.peerDependencies.ws, "^8.0.0");
+  for (const name of [...engines, "ws"]) assert.equal(manifest.peerDependenciesMeta[name]?.optional, true, name);
+  for (const name of engines) {
+    assert.equal(manifest.peerDependencies[name], manifest.devDependencies[name], `${name}: the range tested with`);
+  }
   const generator = generatorManifest();
   assert.equal(generator.name, "typewire-gen");
   assert.equal(generator.version, manifest.version);
@@ -224,8 +230,10 @@ test(`a project that installs only typewire gets that one package, and no engine
     assert.ok(!existsSync(join(project, "node_modules", "typewire", "node_modules")), "none nested either");
     const listed = npm(["ls", "--all", "--parseable"], project).stdout.trim().split("\n");
     assert.deepEqual(listed.slice(1).map((path) => path.replace(project, "")), ["/node_modules/typewire"]);
-    // typewire/server/node needs ws, the optional peer dependency a project without it has not installed.
-    const entries = Object.keys(manifest.exports).filter((name) => name !== "./server/node");
+    // typewire/server/node needs ws, and the Redis and NATS backplanes their clients: optional peer dependencies a
+    // project without them has not installed.
+    const needPeers = ["./server/node", "./backplane/redis", "./backplane/nats"];
+    const entries = Object.keys(manifest.exports).filter((name) => !needPeers.includes(name));
     const script = entries.map((name) => {
       const specifier = `typewire${name.slice(1)}`;
       return `console.log(${JSON.stringify(specifier)}, Object.keys(await import(${

@@ -10,11 +10,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { ChatSession } from "../src/chat/mod.ts";
-import { nextMessage } from "../src/client/mod.ts";
 import { startReferenceServer } from "../scripts/chat/server.ts";
 import { RawClient } from "./support/raw_client.ts";
+import { startRedis } from "../scripts/bench/redis_server.ts";
+import { connect, nextMessage, type TypewireClient } from "../src/client/mod.ts";
+import { type FeedClientMessage, feedProtocol, type FeedServerMessage } from "./fixtures/generated/feed.ts";
 
 async function until(check: () => boolean, timeout = 5_000): Promise<void> {
   const deadline = Date.now() + timeout;
@@ -32,6 +34,21 @@ function readmeBlock(heading: string, next: string, index: number): string {
   const block = [...section.matchAll(/```ts\n([\s\S]*?)```/g)][index]?.[1];
   assert.ok(block !== undefined, `README has no ts block ${index} under ${heading}`);
   return block;
+}
+
+/** The URL a server process prints (`listening <url>`); everything it prints goes to `printed.output`. */
+function listeningUrl(server: ChildProcess, printed: { output: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start: ${printed.output}`)), 30_000);
+    server.stderr?.on("data", (chunk) => (printed.output += chunk));
+    server.stdout?.on("data", (chunk) => {
+      printed.output += chunk;
+      const match = /listening (\S+)/.exec(printed.output);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolve(match[1] as string);
+    });
+  });
 }
 
 function quickStartBlocks(): { schema: string; config: string; demo: string } {
@@ -95,28 +112,65 @@ for (const [runtime, command] of [["Deno", [DENO, "run", "-A"]], ["Bun", [BUN]]]
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let output = "";
+    const printed = { output: "" };
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the server did not start: ${output}`)), 30_000);
-        server.stderr.on("data", (chunk) => (output += chunk));
-        server.stdout.on("data", (chunk) => {
-          output += chunk;
-          const match = /listening (\S+)/.exec(output);
-          if (match === null) return;
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        });
-      });
+      const url = await listeningUrl(server, printed);
       const refused = await RawClient.open(url, []);
       assert.deepEqual(await refused.closed, { code: 4401, reason: "who are you?" }, "no token: closed with 4401");
       const client = await RawClient.open(`${url}?token=let-me-in`, []);
       client.send({ type: "ping", seq: 7 });
       assert.deepEqual((await client.next()).json, { type: "pong", seq: 7 });
       client.close();
-      await until(() => output.includes("ann pinged 7"));
+      await until(() => printed.output.includes("ann pinged 7"));
     } finally {
       server.kill();
+    }
+  });
+
+  test(`README's servers on a cluster run as written on ${runtime}: two instances, one Redis, one topic`, async () => {
+    const redis = await startRedis();
+    const dir = mkdtempSync(join(tmpdir(), "typewire-cluster-"));
+    const href = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
+    const code = readmeBlock("## Many instances of your own server", "## The client", 0)
+      .replace('"typewire/server"', href("src/server/mod.ts"))
+      .replace('"typewire/backplane"', href("src/backplane/mod.ts"))
+      .replace('"typewire/backplane/redis"', href("src/backplane/redis.ts"))
+      .replace('"./generated/feed.ts"', href("tests/fixtures/generated/feed.ts"))
+      .replace('"redis://127.0.0.1:6379"', JSON.stringify(redis.url))
+      .replace("{ port: 8080 });", "{ port: 0 });\nconsole.log(`listening ${listening.url}`);");
+    writeFileSync(join(dir, "feed_server.ts"), code);
+    // The repository's configuration, for the `redis` package in its node_modules.
+    const config = ["--config", join(ROOT, "deno.json")];
+    const check = spawnSync(DENO, ["check", ...config, "feed_server.ts"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(check.status, 0, `README's cluster server does not type-check: ${check.stdout}${check.stderr}`);
+    const [program, ...args] = runtime === "Deno" ? [...command, ...config] : command;
+    const servers = [0, 1].map(() =>
+      spawn(program, [...args, join(dir, "feed_server.ts")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
+    );
+    const clients: TypewireClient<FeedServerMessage, FeedClientMessage>[] = [];
+    try {
+      const urls = await Promise.all(servers.map((server) => listeningUrl(server, { output: "" })));
+      for (const url of urls) clients.push(connect(feedProtocol, url, { reconnect: false }));
+      for (const client of clients) client.send({ type: "join", topic: "readme" });
+      // Joined on both instances once a post from either reaches both.
+      const heard = clients.map(() => [] as number[]);
+      clients.forEach((client, i) => client.on("entry", (entry) => heard[i]!.push(entry.n)));
+      let n = 0;
+      await until(() => {
+        clients[n % 2]!.send({ type: "post", topic: "readme", n: n++, text: "hello" });
+        return heard.every((h) => h.length > 0);
+      }, 10_000);
+      // Each client hears the topic from when its join took effect: where both heard, in one order.
+      const [first, second] = heard.map((h, i) => h.filter((n) => heard[1 - i]!.includes(n)));
+      assert.deepEqual(second, first, "one order on both instances");
+    } finally {
+      for (const client of clients) client.close();
+      for (const server of servers) server.kill();
+      await redis.stop();
     }
   });
 

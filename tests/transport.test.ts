@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import process from "node:process";
 import type { RunningServer, ServeOptions, ServerSocket, SocketHandlers } from "../src/server/contract.ts";
 import { loadServe } from "../src/server/this_runtime.ts";
 import { RawClient } from "./support/raw_client.ts";
@@ -156,4 +157,24 @@ test("publish reaches the subscribed sockets only, and a closed socket leaves it
   } finally {
     await server.stop();
   }
+});
+
+test("a process whose server stopped exits at once: stop() leaves no timer behind", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const script = `
+    import { loadServe } from "./src/server/this_runtime.ts";
+    const serve = await loadServe();
+    const server = await serve({ port: 0 }, { message() {} });
+    await server.stop();
+    console.log(Date.now());
+  `;
+  const runtime = "Bun" in globalThis ? [process.execPath, "-e", script] : [process.execPath, "eval", script];
+  const [program, ...args] = runtime as [string, ...string[]];
+  const run = spawnSync(program, args, { cwd: root, encoding: "utf8", timeout: 30_000 });
+  const exited = Date.now();
+  assert.equal(run.status, 0, run.stderr);
+  const stopped = Number(run.stdout.trim().split("\n").at(-1));
+  assert.ok(exited - stopped < 1_500, `the process lived ${exited - stopped} ms after stop()`);
 });

@@ -6,8 +6,11 @@
  * on connections per address (every load client comes from 127.0.0.1),
  * printing a line `refusal <JSON>` for every client the room disconnects. Prints
  * "listening <port>". With `--redis <url>`, one of several instances sharing
- * the room through Redis, printing `redis lost|restored <stats JSON>` when
- * Redis goes away and comes back.
+ * the room through Redis (the cluster on `RedisBackplane`, the names in
+ * `RedisNames`), printing `redis lost <stats JSON>` when the cluster loses
+ * Redis and `redis restored <stats JSON>` once the cluster and the names are
+ * both back (the names restored). The stats: `unpublished` (frames said while
+ * Redis was away, delivered to nobody), `disconnects`, `restores`.
  *
  * With `--max-users N`, the room's `maxUsers`. On SIGUSR2 it collects its
  * garbage (where the engine allows: Deno with `--expose-gc`, Bun) and prints
@@ -17,21 +20,40 @@
  */
 import process from "node:process";
 import { startReferenceServer } from "../chat/server.ts";
-import { RedisBackend } from "../../src/chat/server/redis.ts";
+import { Cluster } from "../../src/backplane/cluster.ts";
+import { RedisBackplane } from "../../src/backplane/redis.ts";
+import { RedisNames } from "../../src/chat/server/redis_names.ts";
 import { option, parseOptions } from "../args.ts";
 
 const options = parseOptions(process.argv.slice(2));
 const limits = option(options, "limits", "none");
 const redis = options.get("redis")?.at(-1);
 const maxUsers = options.get("max-users")?.at(-1);
-const backend = redis === undefined ? undefined : await RedisBackend.connect(redis, {
-  onStatus: (status) => console.log(`redis ${status} ${JSON.stringify(backend?.stats)}`),
+/** Which of the two connections to Redis (the cluster's, the names') are down. */
+const down = new Set<"cluster" | "names">();
+const stats = () => ({
+  unpublished: server.room.unpublished,
+  disconnects: shared?.cluster.stats.disconnects,
+  restores: shared?.names.stats.restores,
 });
+const changed = (part: "cluster" | "names", status: string) => {
+  if (status === "lost") {
+    down.add(part);
+    // What is said from now on is counted as unpublished.
+    if (part === "cluster") console.log(`redis lost ${JSON.stringify(stats())}`);
+  } else if (status === "restored" && down.delete(part) && down.size === 0) {
+    console.log(`redis restored ${JSON.stringify(stats())}`);
+  }
+};
+const shared = redis === undefined ? undefined : {
+  cluster: new Cluster(new RedisBackplane(redis), { onStatus: ({ kind }) => changed("cluster", kind) }),
+  names: await RedisNames.connect(redis, { onStatus: (status) => changed("names", status) }),
+};
 const server = await startReferenceServer({
   port: 0,
   page: false,
   room: {
-    ...(backend && { backend }),
+    ...shared,
     ...(maxUsers !== undefined && { maxUsers: Number(maxUsers) }),
     ...(limits === "default"
       ? {

@@ -1,7 +1,7 @@
 /**
  * The reference chat server: the chat room, the web page on the same port,
  * on whichever of Bun and Deno runs it; alone, or as one of several instances
- * sharing the room through Redis (the room option's backend).
+ * sharing the room through Redis (the room options' cluster and names).
  */
 import { CHAT_LIMITS, ChatRoom, type ChatRoomOptions } from "../../src/chat/server/room.ts";
 import { buildPage, pageHandler } from "./page.ts";
@@ -15,7 +15,7 @@ export interface ReferenceServerOptions {
   readonly hostname?: string;
   /** @default 6502; 0 lets the operating system pick */
   readonly port?: number;
-  /** The room's limits, allowed origins and backend. */
+  /** The room's limits, allowed origins, cluster and names. */
   readonly room?: ChatRoomOptions;
   /** Serve the web page at `/`. @default true */
   readonly page?: boolean;

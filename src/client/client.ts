@@ -11,6 +11,7 @@ import type { ClientProtocol } from "../runtime/protocol.ts";
 import type { DecodeResult } from "../runtime/result.ts";
 import type { RequestOptions } from "../runtime/pending_requests.ts";
 import type { RequestEngine } from "../runtime/request_engine.ts";
+import type { ResumeEngine } from "../runtime/resume_engine.ts";
 import type { TypedRequestError } from "../runtime/request_errors.ts";
 import type {
   ClientRequests,
@@ -80,6 +81,35 @@ function subscribe(table: Subscribers, key: string, fn: (value: never) => unknow
  * to `onEvent(name)` listeners and the `onopen`/`onclose`/`onerror`
  * properties.
  *
+ * Resumable topics: for a protocol generated with `resume` (its descriptor
+ * has `resume`), the server stamps each resumable message with a token of
+ * its position in its topic. The client keeps the last token of each topic
+ * (of 64 topics at most, the most recently updated), before the message's
+ * handlers run, and dials every reconnection (whatever the URL: one, a list
+ * or a provider) with them in the URL's `typewire-resume` parameter, as many
+ * as fit in a URL of 8 KiB. For each topic, the server sends the missed
+ * messages again and a notice, which the client reports as a `resumed` event:
+ * `resumed: true` with how many it `replayed`, or `resumed: false` with a `reason`
+ * (`gone`, `invalid`, `unreachable`, `too-many-topics`) and a `message`. A
+ * topic whose token the client could not send (over 64 topics, or past the
+ * URL's 8 KiB) gets its `too-many-topics` event from the client itself, as
+ * it dials. A token is kept until a newer message of its topic replaces it,
+ * whatever the notice said. A protocol without `resume` ships none of this.
+ *
+ * @example Topics that resume after a reconnection
+ * ```ts
+ * import { TypewireClient } from "./client.ts";
+ * import { feedClientProtocol } from "../../tests/fixtures/generated/feed.ts";
+ *
+ * const client = new TypewireClient(feedClientProtocol, "ws://127.0.0.1:6510/feed");
+ * client.send({ type: "join", topic: "news" });
+ * client.on("entry", (m) => console.log(`${m.topic} #${m.n}: ${m.text}`));
+ * client.onEvent("resumed", (e) => {
+ *   if (e.resumed) console.log(`${e.topic}: ${e.replayed} missed entries sent again`);
+ *   else console.log(`${e.topic}: entries may be missing (${e.reason}: ${e.message})`);
+ * });
+ * ```
+ *
  * @example A chat bot's client, in a few lines
  * ```ts
  * import { TypewireClient } from "./client.ts";
@@ -127,6 +157,8 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
   #finishers: (() => void)[] | undefined;
   /** Requests both ways, when the protocol declares any. */
   readonly #requests: RequestEngine | undefined;
+  /** The resume tokens of its topics, when the protocol declares `resume`. */
+  readonly #resume: ResumeEngine | undefined;
 
   #state: 0 | 1 | 2 | 3 = CONNECTING;
   #socket: WebSocket | undefined;
@@ -165,6 +197,7 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
       error: (error) => this.#emit("error", { error }),
       socket: () => this.#socket,
     });
+    this.#resume = definition.resumeEngine?.(definition, (notice) => this.#emit("resumed", notice));
     if (this.#WebSocket === undefined) {
       throw new TypeError(
         "no global WebSocket here: pass one as options.WebSocket",
@@ -338,10 +371,11 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
 
   /**
    * Registers a listener for a lifecycle event: `open`, `close`, `error`,
-   * `reconnecting`, `reconnected`, `invalid`, `unknown`, `handlererror` or
-   * `queueoverflow` (see {@link ClientEventMap}). Listeners run in the order
-   * they were added, after the `on<event>` property where there is one; one
-   * that throws is reported on the console and the others still run.
+   * `reconnecting`, `reconnected`, `invalid`, `unknown`, `handlererror`,
+   * `queueoverflow` or `resumed` (see {@link ClientEventMap}). Listeners
+   * run in the order they were added, after the `on<event>` property where
+   * there is one; one that throws is reported on the console and the others
+   * still run.
    *
    * @param event The event's name.
    * @param listener Called with the event, typed by its name.
@@ -519,7 +553,10 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
     let socket: WebSocket;
     try {
       const protocols = this.#options.protocols ?? this.definition.subprotocols;
-      socket = new (this.#WebSocket as WebSocketConstructor)(url, protocols as string | string[]);
+      socket = new (this.#WebSocket as WebSocketConstructor)(
+        this.#resume?.url(url) ?? url,
+        protocols as string | string[],
+      );
     } catch (error) {
       this.#failAttempt(error as Error);
       return;
@@ -634,6 +671,7 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
     const result: DecodeResult<S> = this.#options.strict
       ? direction.decodeStrict(data as string)
       : direction.decode(data as string);
+    if (this.#resume?.frame(data as string, result)) return;
     if (!result.ok) {
       if (result.error.kind === "invalid") this.#requests?.invalid(data as string, result.error);
       this.#emit(result.error.kind === "unknown-type" ? "unknown" : "invalid", { error: result.error, frame: data });

@@ -14,6 +14,7 @@
  * @module
  */
 import type { DecodeError } from "../runtime/result.ts";
+import type { ResumeFailure } from "../runtime/resume_tokens.ts";
 
 /** The connection is usable: after the handshake hook and the flush of queued messages. */
 export interface OpenEventInfo {
@@ -86,6 +87,34 @@ export interface HandlerErrorEventInfo {
   readonly messageType: string;
 }
 
+/**
+ * What became of a topic's missed messages after a reconnection, for a protocol that declares `resume`: the server
+ * sent them again (`resumed: true`, `replayed` of them, before the live ones), or could not (`resumed: false`, with
+ * `reason` and `message`). `too-many-topics` may also come from the client itself, at once when it dials: it keeps
+ * the tokens of 64 topics (the most recently updated) and sends those that fit in a URL of 8 KiB.
+ */
+export type ResumedEventInfo =
+  | {
+    readonly type: "resumed";
+    readonly topic: string;
+    readonly resumed: true;
+    /** How many missed messages the server sent again. */
+    readonly replayed: number;
+  }
+  | {
+    readonly type: "resumed";
+    readonly topic: string;
+    readonly resumed: false;
+    /**
+     * `gone`: beyond the server's recovery window, or its log was lost. `invalid`: a position the server never gave.
+     * `unreachable`: the server's log did not answer. `too-many-topics`: more topics than the client or the server
+     * resumes at once. `not-subscribed`: the server did not subscribe this connection to the topic within 5 s of
+     * connecting (send again, after every reconnection, what subscribes it: `onEvent("open", ...)`).
+     */
+    readonly reason: ResumeFailure;
+    readonly message: string;
+  };
+
 /** The send queue was full and the oldest message was dropped (policy `"drop-oldest"`). */
 export interface QueueOverflowEventInfo {
   readonly type: "queueoverflow";
@@ -120,6 +149,7 @@ export interface ClientEventMap {
   unknown: UnknownTypeEventInfo;
   handlererror: HandlerErrorEventInfo;
   queueoverflow: QueueOverflowEventInfo;
+  resumed: ResumedEventInfo;
 }
 
 /** A listener for one lifecycle event. */

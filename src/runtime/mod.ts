@@ -77,3 +77,22 @@ export {
   requestEngine,
   type RequestEngineFactory,
 } from "./request_engine.ts";
+export { type ResumeEngine, resumeEngine, type ResumeEngineFactory, type ResumeSpec } from "./resume_engine.ts";
+export {
+  encodeResumed,
+  formatToken,
+  MAX_POSITION_LENGTH,
+  MAX_RESUMABLE_TOPIC_LENGTH,
+  MAX_RESUME_PARAM_LENGTH,
+  MAX_RESUME_TOPICS,
+  MAX_RESUME_URL_LENGTH,
+  MAX_RESUMED_MESSAGE_LENGTH,
+  MAX_TOKEN_LENGTH,
+  parseResumed,
+  parseResumeParam,
+  parseToken,
+  RESUME_PARAM,
+  RESUMED_TYPE,
+  type ResumedNotice,
+  type ResumeFailure,
+} from "./resume_tokens.ts";

@@ -8,6 +8,7 @@ import type { PartialHandlers, TagOf } from "./dispatch.ts";
 import type { DecodeResult, EncodeResult } from "./result.ts";
 import type { NoRequests } from "./requests.ts";
 import type { RequestEngineFactory } from "./request_engine.ts";
+import type { ResumeEngineFactory, ResumeSpec } from "./resume_engine.ts";
 
 /**
  * Everything about the messages that one side sends: the other side decodes
@@ -80,6 +81,13 @@ export interface Protocol<S, C, K extends string = "type", R = NoRequests> {
   readonly requests?: RequestTable;
   /** What a client runs its requests with, when the protocol declares any (so that only those clients ship it). */
   readonly requestEngine?: RequestEngineFactory;
+  /**
+   * The server messages that carry a resume token, and the property that holds it, when the protocol declares
+   * `resume` (the generator's option): a client that reconnects asks to be sent what it missed of their topics.
+   */
+  readonly resume?: ResumeSpec;
+  /** What a client keeps and sends its resume tokens with, when the protocol has `resume` (so only those ship it). */
+  readonly resumeEngine?: ResumeEngineFactory;
   /** Never present at run time: carries the request types `R` for the type checker. */
   readonly requestTypes?: R;
 }
@@ -106,6 +114,13 @@ export interface ClientProtocol<S, C, K extends string = "type", R = NoRequests>
   readonly requests?: RequestTable;
   /** What a client runs its requests with, when the protocol declares any (so that only those clients ship it). */
   readonly requestEngine?: RequestEngineFactory;
+  /**
+   * The server messages that carry a resume token, and the property that holds it, when the protocol declares
+   * `resume` (the generator's option): a client that reconnects asks to be sent what it missed of their topics.
+   */
+  readonly resume?: ResumeSpec;
+  /** What a client keeps and sends its resume tokens with, when the protocol has `resume` (so only those ship it). */
+  readonly resumeEngine?: ResumeEngineFactory;
   /** Never present at run time: carries the request types `R` for the type checker. */
   readonly requestTypes?: R;
 }

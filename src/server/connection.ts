@@ -11,6 +11,14 @@ import { PendingRequests, type RequestOptions } from "../runtime/pending_request
 import { RequestError } from "../runtime/request_errors.ts";
 import type { NoRequests, OutgoingRequest, ReplyOf, RequestTag, ServerRequests } from "../runtime/requests.ts";
 import type { Allowance } from "./rate_limit.ts";
+import type { ServerTopics, TopicMember } from "./cluster_topics.ts";
+
+const NO_TOPICS: ReadonlySet<string> = new Set();
+
+/** An accepted upgrade's data, with the positions its client resumes from (a protocol with resumable messages). */
+export class Resuming {
+  constructor(readonly data: unknown, readonly positions: Map<string, string>) {}
+}
 
 /**
  * Thrown by `send`, `publish` and `broadcast` for a message that does not
@@ -97,10 +105,19 @@ export interface Connection<S, D = undefined, R = NoRequests> {
   sendFrame(frame: string): boolean;
   /** Closes the connection; the reason is cut to 123 UTF-8 bytes at a character boundary. */
   close(code?: number, reason?: string): void;
-  /** Receives what `server.publish(topic, ...)` sends from now on. */
-  subscribe(topic: string): void;
+  /**
+   * Receives what `server.publish(topic, ...)` sends from now on, on any instance of the cluster. When the client
+   * resumes `topic` (it reconnected with a position), the resumable messages it missed come first, then a
+   * `typewire:resumed` notice, then the live stream: each message once, in order.
+   *
+   * @returns Resolves once the subscription is in place on the cluster's engine: what any instance publishes after
+   * that reaches this connection (on one instance, or for topics this instance listens to already, at once).
+   */
+  subscribe(topic: string): Promise<void>;
   /** Stops receiving `topic`. */
   unsubscribe(topic: string): void;
+  /** The topics it receives. */
+  readonly topics: ReadonlySet<string>;
   /**
    * Sends a request to this client and waits for its answer, typed as on the client: typewire fills in the
    * correlation property; the promise resolves with one of the request's replies and rejects with a `RequestError`
@@ -135,7 +152,13 @@ export interface RequestContext {
 }
 
 /** The server's side of a connection: what the policy keeps about it, in as few bytes as it can. */
-export class LiveConnection<S, D, R = NoRequests> implements Connection<S, D, R>, Allowance {
+export class LiveConnection<S, D, R = NoRequests> implements Connection<S, D, R>, Allowance, TopicMember {
+  readonly data: D;
+  /** The topics it listens to, once it subscribed to one. */
+  subscribed: Set<string> | undefined = undefined;
+  readonly resumeFrom: Map<string, string> | undefined;
+  /** Cancels the deadline for subscribing to the topics its client resumes. */
+  cancelClaims: (() => void) | undefined = undefined;
   /** Set once the server decided to close it: frames arriving after are ignored. */
   closing = false;
   /** Whether a message arrived (the first-message deadline no longer applies). */
@@ -163,13 +186,13 @@ export class LiveConnection<S, D, R = NoRequests> implements Connection<S, D, R>
     burst: number,
     private readonly encode: (message: S) => EncodeResult,
     private readonly asking: RequestContext | undefined,
+    private readonly hub: ServerTopics,
   ) {
     this.tokens = burst;
     this.refilledAt = openedAt;
-  }
-
-  get data(): D {
-    return this.socket.data as D;
+    const data = socket.data;
+    this.data = (data instanceof Resuming ? data.data : data) as D;
+    this.resumeFrom = data instanceof Resuming ? data.positions : undefined;
   }
   get protocol(): string {
     return this.socket.protocol;
@@ -188,7 +211,7 @@ export class LiveConnection<S, D, R = NoRequests> implements Connection<S, D, R>
   }
 
   send(message: S): boolean {
-    const frame = encodeOrThrow(this.encode, message);
+    const frame = encodeOrThrow(this.encode, this.hub.withoutPosition(message));
     return this.sendFrame(frame);
   }
 
@@ -201,12 +224,16 @@ export class LiveConnection<S, D, R = NoRequests> implements Connection<S, D, R>
     this.socket.close(code, reason);
   }
 
-  subscribe(topic: string): void {
-    if (!this.closing) this.socket.subscribe(topic);
+  subscribe(topic: string): Promise<void> {
+    return this.hub.subscribe(this, topic);
   }
 
   unsubscribe(topic: string): void {
-    this.socket.unsubscribe(topic);
+    this.hub.unsubscribe(this, topic);
+  }
+
+  get topics(): ReadonlySet<string> {
+    return this.subscribed ?? NO_TOPICS;
   }
 
   request<T extends RequestTag<ServerRequests<R>>>(

@@ -120,4 +120,6 @@ export const CloseCode = {
   messageTooBig: 1009,
   /** A handler threw. */
   internalError: 1011,
+  /** A connection catching up on a resumable topic fell behind its live stream by more than `maxQueuedBytes`. */
+  tryAgainLater: 1013,
 } as const;

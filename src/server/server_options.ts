@@ -23,6 +23,7 @@ import type { Maybe, RunningServer, ServeOptions, SocketHandlers } from "./contr
 import type { Connection } from "./connection.ts";
 import type { Limits } from "./policy.ts";
 import type { AfterUpgradeRefusal } from "./refuse_after_upgrade.ts";
+import type { Cluster, PresenceMember } from "../backplane/cluster.ts";
 
 /**
  * The handler of client message type `T`: the decoded message, its connection, and the frame as received. For a
@@ -115,6 +116,19 @@ export interface ServerHooks<S, C, K extends string, D, R = NoRequests, A extend
   ) => (AnyErrorAnswer<ClientRequests<R>> & Readonly<Record<K, NoInfer<A>>>) | undefined;
   /** How long `conn.request()` waits for an answer unless told otherwise, in milliseconds. @default 10000 */
   readonly requestTimeout?: number;
+  /**
+   * The cluster this server's topics span: `new Cluster(new RedisBackplane(url))`, `new Cluster(new
+   * NatsBackplane(servers))`, or one `MemoryHub` shared by servers in one process. `listen()` starts it unless it is
+   * started; leaving it is yours, after `stop()`: `await cluster.close()` (its other users, a chat room, may still
+   * publish their last words). @default a cluster of this server alone, in memory, which `stop()` closes
+   */
+  readonly cluster?: Cluster;
+  /**
+   * Announces every subscription to the whole cluster, so that `server.members(topic)` and the cluster's
+   * `onPresence` see every instance's connections; a function gives each connection a label (a user name).
+   * @default false
+   */
+  readonly presence?: boolean | ((conn: Connection<S, D, R>) => string | undefined);
 }
 
 /**
@@ -170,14 +184,24 @@ export interface TypedServer<S, D, R = NoRequests> {
     serve?: (options: ServeOptions, handlers: SocketHandlers) => RunningServer | Promise<RunningServer>,
   ): Promise<ListeningServer>;
   /**
-   * Sends one message to every connection subscribed to `topic`, validated and encoded once.
+   * Sends one message to every connection subscribed to `topic` on every instance of the cluster, validated and
+   * encoded once. A resumable message (the protocol's `resume` option) is appended to the topic's log, so that a
+   * client that reconnects gets it; any other is sent at most once.
    *
    * @throws {MessageRefused} When the message breaks the schema.
-   * @throws {Error} When the server is not listening.
+   * @throws {Error} When the server is not listening (nor its cluster started).
    */
   publish(topic: string, message: S): void;
+  /** The cluster this server's topics span. */
+  readonly cluster: Cluster;
   /**
-   * Sends one message to every open connection, validated and encoded once.
+   * The connections subscribed to `topic` on every instance alive, as far as this instance knows.
+   *
+   * @throws {TypeError} Without the `presence` option (nothing is tracked then).
+   */
+  members(topic: string): PresenceMember[];
+  /**
+   * Sends one message to every open connection of this instance, validated and encoded once.
    *
    * @throws {MessageRefused} When the message breaks the schema.
    */

@@ -15,7 +15,18 @@ import { encodeAnswer, runAnswer } from "../runtime/answer.ts";
 import { isRequestError } from "../runtime/request_errors.ts";
 import type { NoRequests } from "../runtime/requests.ts";
 import type { Acceptance, RunningServer, ServeOptions, ServerSocket, SocketHandlers, UpgradeHook } from "./contract.ts";
-import { type Connection, encodeOrThrow, LiveConnection, MessageRefused, type RequestContext } from "./connection.ts";
+import {
+  type Connection,
+  encodeOrThrow,
+  LiveConnection,
+  MessageRefused,
+  type RequestContext,
+  Resuming,
+} from "./connection.ts";
+import { ServerTopics } from "./cluster_topics.ts";
+import { Cluster } from "../backplane/cluster.ts";
+import { MemoryHub } from "../backplane/memory.ts";
+import { MAX_RESUMABLE_TOPIC_LENGTH, parseResumeParam, RESUME_PARAM } from "../runtime/resume_tokens.ts";
 import { CloseCode, type ResolvedLimits, resolveLimits } from "./policy.ts";
 import { takeToken } from "./rate_limit.ts";
 import { loadServe } from "./this_runtime.ts";
@@ -37,6 +48,19 @@ export type {
 } from "./server_options.ts";
 
 const noop = () => {};
+
+/** The longest a resumable topic may be once percent-encoded: a client's URL holds at least one, within 8 KiB. */
+const MAX_ENCODED_TOPIC_LENGTH = 4096;
+
+/** Whether a client can carry a topic back in its URL. */
+function resumableTopic(topic: string): boolean {
+  if (topic.length > MAX_RESUMABLE_TOPIC_LENGTH) return false;
+  try {
+    return encodeURIComponent(topic).length <= MAX_ENCODED_TOPIC_LENGTH;
+  } catch {
+    return false; // a lone surrogate: not text a URL can carry
+  }
+}
 
 /** How often the server looks for slow consumers and silent newcomers, in milliseconds. */
 const SWEEP_INTERVAL = 250;
@@ -98,6 +122,24 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
   const reserved = new UpgradeReservations(HANDSHAKE_GRACE);
   let nextId = 1;
   let running: RunningServer | undefined;
+  /** A cluster of its own is the server's to close; one it was given is the caller's. */
+  const ownCluster = options.cluster === undefined;
+  const cluster = options.cluster ?? new Cluster(new MemoryHub().backplane());
+  const label = options.presence;
+  const topics = new ServerTopics({
+    cluster,
+    discriminator: key,
+    resume: protocol.resume,
+    presence: label === undefined || label === false
+      ? undefined
+      : label === true
+      ? () => undefined
+      : (member) => label(member as LiveConnection<S, D, R>),
+    maxHeldBytes: limits.maxQueuedBytes,
+    deliver: (topic, frame) => running?.publish(topic, frame),
+    overflow: (member, reason) =>
+      refuse(member as LiveConnection<S, D, R>, CloseCode.tryAgainLater, `too slow to catch up: ${reason}`),
+  });
   let sweeper: ReturnType<typeof setInterval> | undefined;
   let lastSweep = 0;
 
@@ -299,7 +341,8 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
         socket.close(socket.data.code, socket.data.reason);
         return;
       }
-      const conn = new LiveConnection<S, D, R>(socket, nextId++, Date.now(), limits.burst, encode, asking);
+      const conn = new LiveConnection<S, D, R>(socket, nextId++, Date.now(), limits.burst, encode, asking, topics);
+      conn.cancelClaims = topics.opened(conn);
       bySocket.set(socket, conn);
       open.add(conn);
       perAddress.set(socket.remoteAddress, (perAddress.get(socket.remoteAddress) ?? 0) + 1);
@@ -351,6 +394,8 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       if (code === CloseCode.messageTooBig && !conn.closing) tell(conn, code, reason);
       conn.closing = true;
       conn.requests?.closeAll(`the connection closed with code ${code}`);
+      conn.cancelClaims?.();
+      topics.drop(conn);
       const left = (perAddress.get(socket.remoteAddress) ?? 1) - 1;
       if (left === 0) perAddress.delete(socket.remoteAddress);
       else perAddress.set(socket.remoteAddress, left);
@@ -369,8 +414,17 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
     });
   };
 
-  const accept = (data: D | Response | AfterUpgradeRefusal): Response | Acceptance =>
-    data instanceof Response ? data : { data };
+  const accept = (data: D | Response | AfterUpgradeRefusal, resumeFrom: Map<string, string> | undefined) =>
+    data instanceof Response ? data : {
+      data: resumeFrom === undefined || data instanceof AfterUpgradeRefusal ? data : new Resuming(data, resumeFrom),
+    };
+
+  /** The positions a client resumes from, when the protocol has resumable messages and the URL names some. */
+  const resumeFrom = (request: Request): Map<string, string> | undefined => {
+    if (protocol.resume === undefined || !request.url.includes(RESUME_PARAM)) return undefined;
+    const positions = parseResumeParam(new URL(request.url).searchParams.get(RESUME_PARAM));
+    return positions.size > 0 ? positions : undefined;
+  };
 
   /** Synchronous unless the user's hook is async: on Bun, an upgrade made after an await costs memory for good. */
   const upgrade: UpgradeHook = (request, remoteAddress) => {
@@ -398,8 +452,9 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       if (result instanceof Response) reserved.release(remoteAddress);
       return result;
     };
-    if (!(decided instanceof Promise)) return settle(accept(decided as D | Response | AfterUpgradeRefusal));
-    return decided.then((d) => settle(accept(d)), (error: unknown) => {
+    const resuming = resumeFrom(request);
+    if (!(decided instanceof Promise)) return settle(accept(decided as D | Response | AfterUpgradeRefusal, resuming));
+    return decided.then((d) => settle(accept(d, resuming)), (error: unknown) => {
       reserved.release(remoteAddress);
       throw error;
     });
@@ -413,6 +468,7 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
     async listen(listen: ListenOptions = {}, serve?: Parameters<TypedServer<S, D>["listen"]>[1]) {
       if (running !== undefined) throw new Error("this typed server is listening already");
       const adapter = serve ?? await loadServe();
+      await cluster.start();
       const serveOptions: ServeOptions = {
         hostname: listen.hostname ?? "127.0.0.1",
         port: listen.port ?? 0,
@@ -435,17 +491,35 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
           clearInterval(sweeper);
           await server.stop();
           running = undefined;
+          if (ownCluster) await cluster.close();
         },
       };
     },
     publish(topic, message) {
-      if (running === undefined) throw new Error("publish: the typed server is not listening");
-      running.publish(topic, encodeOrThrow(encode, message));
+      if (!cluster.started) {
+        throw new Error("publish: the typed server is not listening (a process that only publishes: cluster.start())");
+      }
+      const type = String((message as Readonly<Record<string, unknown>>)[key]);
+      if (topics.isResumable(type) && !resumableTopic(topic)) {
+        throw new RangeError(
+          `publish: a resumable message's topic must be well-formed Unicode of at most ${MAX_RESUMABLE_TOPIC_LENGTH} ` +
+            `characters, ${MAX_ENCODED_TOPIC_LENGTH} once percent-encoded (its clients carry it back in the URL): ` +
+            JSON.stringify(topic.slice(0, 40)),
+        );
+      }
+      topics.publish(topic, type, encodeOrThrow(encode, topics.withoutPosition(message)));
     },
     broadcast(message) {
       const frame = encodeOrThrow(encode, message);
       for (const conn of open) conn.sendFrame(frame);
     },
     isRequestError: isRequestError as TypedServer<S, D, R>["isRequestError"],
+    cluster,
+    members(topic) {
+      if (label === undefined || label === false) {
+        throw new TypeError("members: presence is off: createServer(protocol, { presence: true, ... })");
+      }
+      return cluster.members(topic);
+    },
   };
 }

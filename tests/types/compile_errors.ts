@@ -16,6 +16,7 @@ import { jobsProtocol } from "../fixtures/generated/jobs.ts";
 import { echoProtocol } from "../fixtures/generated/echo.ts";
 import { createServer } from "../../src/server/typed_server.ts";
 import { roomsProtocol } from "../fixtures/generated/rooms.ts";
+import { feedClientProtocol } from "../fixtures/generated/feed.ts";
 
 // A client's chat line has no name (the server sets it), so it is no server message.
 // (A login is: the server's "username" broadcast has the same shape.)
@@ -240,3 +241,23 @@ createServer(roomsProtocol, {
   errorReply: () => ({ type: "members", names: [] }),
   partialHandlers: {},
 });
+
+// A `resumed` event narrows on `resumed`: `replayed` when the topic was resumed, `reason` and `message` when not.
+const feed = connect(feedClientProtocol, "ws://127.0.0.1:1");
+feed.onEvent("resumed", (e) => {
+  e.topic satisfies string;
+  if (e.resumed) {
+    e.replayed satisfies number;
+    // @ts-expect-error a resumed topic has no reason
+    e.reason;
+  } else {
+    e.reason satisfies "gone" | "invalid" | "unreachable" | "too-many-topics" | "not-subscribed";
+    e.message satisfies string;
+    // @ts-expect-error a topic that was not resumed replayed nothing
+    e.replayed;
+  }
+});
+// @ts-expect-error "lost" is no reason a resumed event gives
+feed.onEvent("resumed", (e) => !e.resumed && e.reason === "lost");
+// A position is the server's to fill in: an entry the client decodes may carry one, as a string.
+feed.on("entry", (m) => m.pos?.length);

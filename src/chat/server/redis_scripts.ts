@@ -1,19 +1,18 @@
 /**
- * The Lua scripts `RedisBackend` runs in Redis: each change to the shared
- * room (a name claimed, a client gone, an instance dead) is one script, so
- * it is atomic across every instance.
+ * The Lua scripts `RedisNames` runs in Redis: each change to the room's
+ * names (a name claimed, a client gone, an instance forgotten or restored) is
+ * one script, so it is atomic across every instance.
  *
  * A name is held by its keys (`nameKeys`, its skeletons: look-alike names
  * share one; two, the second '' when there is one), so every script takes
- * keys where it looks a name up. Redis keys, for a room
- * R (the braces keep them in one Redis Cluster slot): `typewire:{R}:holders`
- * (hash: name key -> "instance/id"), `:shown` (hash: name key -> the name as
- * shown), `:users` (sorted set: names by login order), `:held:<instance>`
- * (set: name keys an instance's clients hold), `:instances` (sorted set:
- * instance -> when it counts as dead),
- * `:counter` (rename digits), and three numbers that start at Redis's clock
- * in microseconds, so they keep growing even if Redis loses its data:
- * `:ids`, `:order`, `:version`.
+ * keys where it looks a name up. Redis keys, for a room R (the braces keep
+ * them in one Redis Cluster slot; the cluster's keys, `typewire:{topic}:...`,
+ * are never among them): `typewire:names:{R}:holders` (hash: name key ->
+ * "instance/id"), `:shown` (hash: name key -> the name as shown), `:users`
+ * (sorted set: names by login order), `:held:<instance>` (set: name keys an
+ * instance's clients hold), `:counter` (rename digits), and three numbers
+ * that start at Redis's clock in microseconds, so they keep growing even if
+ * Redis loses its data: `:ids`, `:order`, `:version`.
  *
  * @module
  */
@@ -132,17 +131,23 @@ return list(KEYS[3], KEYS[4])
 
 /**
  * Drops every name in `held` that the instance with owner prefix `prefix`
- * holds, unless `keep` lists its key or `keepOwners` its holder.
+ * holds, unless `keep` lists its key or `keepOwners` its holder; returns how
+ * many of the instance's name keys it dropped.
  */
-const FORGET = `${UNLIST}
-local function forget(holders, shown, users, held, prefix, keep, keepOwners)
+const DROP_HELD = `${UNLIST}
+local function dropHeld(holders, shown, users, held, prefix, keep, keepOwners)
+  local dropped = 0
   for _, key in ipairs(redis.call('SMEMBERS', held)) do
     local holder = redis.call('HGET', holders, key)
     if not keep[key] and not (holder and keepOwners[holder]) then
-      if holder and string.sub(holder, 1, #prefix) == prefix then unlist(holders, shown, users, key) end
+      if holder and string.sub(holder, 1, #prefix) == prefix then
+        unlist(holders, shown, users, key)
+        dropped = dropped + 1
+      end
       redis.call('SREM', held, key)
     end
   end
+  return dropped
 end
 `;
 
@@ -156,7 +161,7 @@ end
  * way: whatever it holds stays). Returns {version, users, ids whose name (or a
  * look-alike) someone else took}.
  */
-export const RESTORE = `${BUMP}${LIST}${TAKE}${FORGET}${HELD}
+export const RESTORE = `${BUMP}${LIST}${TAKE}${DROP_HELD}${HELD}
 local lost, keep, claiming = {}, {}, {}
 for i = 2, #ARGV, 4 do
   local owner, name, keys = ARGV[1] .. ARGV[i], ARGV[i + 1], {ARGV[i + 2], ARGV[i + 3]}
@@ -171,43 +176,20 @@ for i = 2, #ARGV, 4 do
     keep[keys[1]], keep[keys[2]] = true, true
   end
 end
-forget(KEYS[1], KEYS[2], KEYS[3], KEYS[6], ARGV[1], keep, claiming)
+dropHeld(KEYS[1], KEYS[2], KEYS[3], KEYS[6], ARGV[1], keep, claiming)
 local after = list(KEYS[3], KEYS[5])
 return {after[1], after[2], lost}
 `;
 
 /**
- * This instance leaves the room for good: every name it holds is dropped
- * (claims still answered or not), and it is no longer watched for liveness.
- * KEYS holders, shown, users, version, held, instances; ARGV owner prefix,
- * instance. Returns {version, users}.
+ * Drops every name an instance's clients hold (it died, or left), whatever
+ * their claims: KEYS holders, shown, users, version, held; ARGV owner prefix
+ * ("instance/"). Returns {version, users}: the version moves only when a name
+ * was dropped, so that the instances that all forget one dead instance
+ * publish one list.
  */
-export const LEAVE = `${BUMP}${LIST}${FORGET}
-forget(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[1], {}, {})
-redis.call('ZREM', KEYS[6], ARGV[2])
-return list(KEYS[3], KEYS[4])
-`;
-
-/**
- * This instance is alive until now + ttl; every instance past its time is
- * dead, and its clients' names leave the room. KEYS instances, holders,
- * shown, users, version; ARGV instance, ttl in ms, the prefix of the `held` sets. Returns
- * {reaped, version, users}: reaped is 1 when this instance was not listed as
- * alive (taken for dead, or Redis came back empty: it must restore its
- * names); version is 0 when nobody left.
- */
-export const HEARTBEAT = `${BUMP}${LIST}${FORGET}
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local until_ = redis.call('ZSCORE', KEYS[1], ARGV[1])
-local reaped = (not until_ or tonumber(until_) <= now) and 1 or 0
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
-if #dead == 0 then return {reaped, 0, {}} end
-for _, instance in ipairs(dead) do
-  forget(KEYS[2], KEYS[3], KEYS[4], ARGV[3] .. instance, instance .. '/', {}, {})
-  redis.call('ZREM', KEYS[1], instance)
-end
-local after = list(KEYS[4], KEYS[5])
-return {reaped, after[1], after[2]}
+export const FORGET = `${BUMP}${LIST}${DROP_HELD}
+local dropped = dropHeld(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[1], {}, {})
+if dropped > 0 or redis.call('EXISTS', KEYS[4]) == 0 then return list(KEYS[3], KEYS[4]) end
+return {tonumber(redis.call('GET', KEYS[4])), redis.call('ZRANGE', KEYS[3], 0, -1)}
 `;

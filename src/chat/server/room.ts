@@ -17,7 +17,11 @@ import {
   signalingProtocol,
   type SignalingServerMessage,
 } from "../../generated/signaling.ts";
-import { MemoryBackend, type Published, type RoomBackend, type UserList } from "./backend.ts";
+import { Cluster } from "../../backplane/cluster.ts";
+import { MemoryHub } from "../../backplane/memory.ts";
+import type { NameStore, UserList } from "./name_store.ts";
+import { MemoryNames } from "./memory_names.ts";
+import { type Published, RoomCluster } from "./room_cluster.ts";
 import { stripTags } from "./strip_tags.ts";
 import { checkName } from "./names.ts";
 
@@ -61,10 +65,17 @@ const SERVER_ONLY = new Set<string>(
 /** How the room treats its clients. */
 export interface ChatRoomOptions {
   /**
-   * Where the room's shared state lives: `MemoryBackend` (one process), or `RedisBackend` (instances sharing one
-   * room). @default a new MemoryBackend
+   * The instances sharing the room: its frames go to every instance on the topic `chat:<room>` (the name store's
+   * `room`), and an instance that dies or leaves has its names dropped. The room's typed server starts it in
+   * `listen()`; `dispose()` leaves it. `new Cluster(new RedisBackplane(url))` for instances on several machines
+   * (with `RedisNames`). @default a cluster of this instance alone, in memory
    */
-  readonly backend?: RoomBackend;
+  readonly cluster?: Cluster;
+  /**
+   * Where the room's names and client ids live: `MemoryNames` (one process), or `RedisNames` (instances sharing one
+   * room). `dispose()` drops this instance's names and closes it. @default a new MemoryNames
+   */
+  readonly names?: NameStore;
   /**
    * The typed server's limits. Behind a reverse proxy every client has the proxy's address: raise
    * `maxConnectionsPerAddress` there. @default CHAT_LIMITS (20 frames a second, bursts of 50, 512 KiB frames, 100
@@ -98,8 +109,8 @@ export interface Refusal {
   readonly id: number;
   readonly name: string | undefined;
   /**
-   * The close code sent: 1003, 1007, 1008, 1009; 1011 when the shared state could not be reached for a login or lost
-   * the name.
+   * The close code sent: 1003, 1007, 1008, 1009; 1011 when the names could not be reached for a login or the name was
+   * lost.
    */
   readonly code: number;
   readonly reason: string;
@@ -157,7 +168,7 @@ export class ChatRoom {
   readonly server: TypedServer<SignalingServerMessage, Member>;
   readonly #byName = new Map<string, Client>();
   readonly #members = new Set<Client>();
-  readonly #backend: RoomBackend;
+  readonly #shared: RoomCluster;
   readonly #report: (refusal: Refusal) => void;
   readonly #relayUnknown: boolean;
   readonly #maxRelayBytes: number;
@@ -174,7 +185,7 @@ export class ChatRoom {
   #usersFrame: string | undefined;
   #usersVersion = 0;
 
-  /** @param options Limits, the backend, allowed origins, and where refusals are reported. */
+  /** @param options Limits, the cluster and the names, allowed origins, and where refusals are reported. */
   constructor(options: ChatRoomOptions = {}) {
     this.#maxUsers = options.maxUsers ?? MAX_USERS;
     if (!(this.#maxUsers >= 1 && this.#maxUsers <= MAX_USERS)) {
@@ -184,11 +195,12 @@ export class ChatRoom {
     }
     this.#loginTimeout = options.loginTimeout ?? LOGIN_TIMEOUT;
     if (!(this.#loginTimeout > 0)) throw new RangeError(`loginTimeout must be above 0 ms, not ${this.#loginTimeout}`);
-    this.#backend = options.backend ?? new MemoryBackend();
+    const cluster = options.cluster ?? new Cluster(new MemoryHub().backplane());
     const report = options.onRefusal ??
       (({ id, name, code, reason }: Refusal) =>
         console.warn(`chat: disconnected client ${id}${name ? ` (${name})` : ""}: ${code} ${reason}`));
     this.server = createServer(signalingProtocol, {
+      cluster,
       limits: { ...CHAT_LIMITS, ...options.limits },
       ...(options.origins && { origins: options.origins }),
       upgrade: (): Member => ({ id: 0, name: undefined }),
@@ -213,7 +225,7 @@ export class ChatRoom {
         "hang-up": (message, client, frame) => this.#signal(client, frame, message),
       },
     });
-    this.#backend.listen({
+    this.#shared = new RoomCluster(cluster, options.names ?? new MemoryNames(), {
       deliver: (message) => this.#hear(message),
       usersChanged: (list) => this.#publishUsers(list),
       namesLost: (ids) => {
@@ -252,16 +264,28 @@ export class ChatRoom {
     return this.#members.size;
   }
 
-  /** Stops using the backend (its connections and heartbeats); the clients are the server's to close. */
-  dispose(): Promise<void> {
+  /**
+   * Frames this instance could not hand to its cluster (the engine was unreachable): no client of any instance
+   * received them.
+   */
+  get unpublished(): number {
+    return this.#shared.unpublished;
+  }
+
+  /**
+   * Drops this instance's names, closes the name store and leaves the cluster (the other instances publish the user
+   * list when they see it leave). Call it after the server's `stop()`, which closes the clients.
+   */
+  async dispose(): Promise<void> {
     this.#lists.stop();
-    return this.#backend.close();
+    await this.#shared.close();
+    await this.#shared.cluster.close();
   }
 
   /** A connection opened: give it an id. */
   #open(client: Client): void {
     try {
-      client.data.id = this.#backend.nextId();
+      client.data.id = this.#shared.nextId();
     } catch (error) {
       client.close(1011, `no client id: ${(error as Error).message}`);
       return;
@@ -282,8 +306,8 @@ export class ChatRoom {
   }
 
   /**
-   * Claims a name, cleaned up (`checkName`), or refuses it with 1008; returns a promise when the backend answers later
-   * (the typed server holds later frames).
+   * Claims a name, cleaned up (`checkName`), or refuses it with 1008; returns a promise when the name store answers
+   * later (the typed server holds later frames).
    */
   #login(client: Client, requested: string, date: number): Promise<void> | void {
     const checked = checkName(requested);
@@ -293,12 +317,12 @@ export class ChatRoom {
     const announce = ({ name, users, version }: { name: string } & UserList) => {
       // Only a login can make the list longer (a rename replaces a name): over the bound, the claim is undone.
       if (users.length > this.#maxUsers) {
-        Promise.resolve(this.#backend.release(member.id, name)).catch(() => {});
+        Promise.resolve(this.#shared.release(member.id, name)).catch(() => {});
         return this.#refuse(client, ROOM_FULL, `the room is full: ${this.#maxUsers} users`);
       }
       if (present() && name !== requested) client.send({ type: "rejectusername", id: member.id, name });
       // The client left while its name was claimed (or was too slow for the rejectusername): give the name back.
-      if (!present()) return this.#publishUsersAfter(this.#backend.release(member.id, name));
+      if (!present()) return this.#publishUsersAfter(this.#shared.release(member.id, name));
       if (member.name !== undefined && this.#byName.get(member.name) === client) this.#byName.delete(member.name);
       clearTimeout(member.deadline);
       member.name = name;
@@ -306,7 +330,7 @@ export class ChatRoom {
       this.#publishUsers({ users, version });
       this.#publish({ type: "username", id: member.id, name, date });
     };
-    const claim = this.#backend.claimName(member.id, checked.name, member.name);
+    const claim = this.#shared.claimName(member.id, checked.name, member.name);
     if (!(claim instanceof Promise)) return announce(claim);
     return claim.then(announce, (error: Error) => {
       if (present()) this.#refuse(client, 1011, `could not log in: ${error.message}`);
@@ -337,7 +361,7 @@ export class ChatRoom {
   #signal(client: Client, frame: string, message: SignalingClientMessage & { target: string }): void {
     if (!this.#mayRelay(client, frame, message.type)) return;
     const relayed = ("name" in message ? { ...message, name: client.data.name } : message) as SignalingServerMessage;
-    this.#backend.publish({ frame: encodeOrThrow(signalingProtocol.server.encode, relayed), target: message.target });
+    this.#shared.publish({ frame: encodeOrThrow(signalingProtocol.server.encode, relayed), target: message.target });
   }
 
   /** A message of a type the room does not know: refused, or (MDN's pass-through) relayed unchanged. */
@@ -355,11 +379,11 @@ export class ChatRoom {
     }
     if (!this.#mayRelay(client, frame, type)) return;
     const target = message.target;
-    this.#backend.publish(typeof target === "string" && target !== "" ? { frame, target } : { frame });
+    this.#shared.publish(typeof target === "string" && target !== "" ? { frame, target } : { frame });
   }
 
   #publish(message: ServerMessage): void {
-    this.#backend.publish({ frame: encodeOrThrow(chatProtocol.server.encode, message) });
+    this.#shared.publish({ frame: encodeOrThrow(chatProtocol.server.encode, message) });
   }
 
   #publishUsers(list: UserList): void {
@@ -367,16 +391,19 @@ export class ChatRoom {
   }
 
   #sendUsers({ users, version }: UserList): void {
-    this.#backend.publish({
+    this.#shared.publish({
       frame: encodeOrThrow(chatProtocol.server.encode, { type: "userlist", users: [...users] }),
       version,
     });
   }
 
-  /** What the backend delivers: a frame for this instance's clients (a stale user list is dropped). */
+  /**
+   * What the cluster delivers: a frame for this instance's clients. A user list no newer than the last is dropped
+   * (each instance that sees another die publishes the list after dropping its names: the same list).
+   */
   #hear({ frame, target, version }: Published): void {
     if (version !== undefined) {
-      if (version < this.#usersVersion) return;
+      if (version <= this.#usersVersion) return;
       this.#usersVersion = version;
       this.#usersFrame = frame;
     }
@@ -406,7 +433,7 @@ export class ChatRoom {
     const name = client.data.name;
     if (name === undefined) return;
     if (this.#byName.get(name) === client) this.#byName.delete(name);
-    this.#publishUsersAfter(this.#backend.release(client.data.id, name));
+    this.#publishUsersAfter(this.#shared.release(client.data.id, name));
   }
 
   #publishUsersAfter(list: UserList | Promise<UserList>): void {

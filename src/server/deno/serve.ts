@@ -156,7 +156,11 @@ export const serve: Serve = async (options, handlers: SocketHandlers) => {
         })
       );
       // A peer that never answers the close frame must not hold the server up.
-      await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise((resolve) => (timer = setTimeout(resolve, 2_000)));
+      await Promise.race([Promise.all(closed), late]);
+      // Cleared, or the process would live on for the rest of the 2 s.
+      clearTimeout(timer);
       await server.shutdown();
     },
   };
