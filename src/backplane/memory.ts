@@ -12,6 +12,7 @@ import {
   type ReadResult,
   type RecoveryWindow,
 } from "./backplane.ts";
+import { compareDigits } from "./text.ts";
 
 interface Stored {
   readonly seq: number;
@@ -197,7 +198,7 @@ export class MemoryBackplane implements Backplane {
   }
 
   compare(a: string, b: string): number {
-    return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+    return compareDigits(a, b);
   }
 
   announce(payload: string): void {

@@ -37,9 +37,10 @@ import {
 import { NatsFollows } from "./nats_follow.ts";
 import { greeting } from "./nats_greeting.ts";
 import { NatsLog, PREVIOUS } from "./nats_log.ts";
-import { compareDigits, comparePositions, parsePosition, quote } from "./nats_positions.ts";
+import { comparePositions, parsePosition } from "./nats_positions.ts";
+import { compareDigits, messageOf, quote } from "./text.ts";
 import { readAfter } from "./nats_read.ts";
-import { ensureStream, epochOf, isApiError, messageOf } from "./nats_stream.ts";
+import { ensureStream, epochOf, isApiError } from "./nats_stream.ts";
 import { NatsSubjects } from "./nats_subjects.ts";
 
 /** How an instance uses NATS. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { compareDigits } from "./text.ts";
 
 /** A position as the engine gives them: two numbers without leading zeros, 16 digits at most each. */
 const POSITION = /^([1-9][0-9]{0,15})-([1-9][0-9]{0,15})$/;
@@ -40,21 +41,6 @@ export function parsePosition(position: string): NatsPosition | undefined {
 }
 
 /**
- * Orders two decimal numbers without leading zeros, of any length.
- *
- * @returns Negative when `a` is smaller, 0 when equal, positive when larger.
- *
- * @example
- * ```ts
- * import { compareDigits } from "./nats_positions.ts";
- * console.log(compareDigits("9", "10") < 0); // true
- * ```
- */
-export function compareDigits(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/**
  * Orders two positions of one topic.
  *
  * @returns Negative when `a` comes first, 0 when equal, positive after.
@@ -70,17 +56,4 @@ export function comparePositions(a: string, b: string): number {
   const [aEpoch = "", aSeq = ""] = a.split("-");
   const [bEpoch = "", bSeq = ""] = b.split("-");
   return compareDigits(aEpoch, bEpoch) || compareDigits(aSeq, bSeq);
-}
-
-/**
- * A string a peer chose (a position, a prefix), quoted and cut short for messages.
- *
- * @example
- * ```ts
- * import { quote } from "./nats_positions.ts";
- * console.log(quote("x".repeat(100)).length); // 45
- * ```
- */
-export function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
 }

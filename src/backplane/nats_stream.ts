@@ -33,19 +33,6 @@ export function keptMs(maxAgeMs: number): number {
 }
 
 /**
- * What went wrong, for a message.
- *
- * @example
- * ```ts
- * import { messageOf } from "./nats_stream.ts";
- * console.log(messageOf(new Error("timeout"))); // "timeout"
- * ```
- */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
  * Whether JetStream refused a request with this error code.
  *
  * @example

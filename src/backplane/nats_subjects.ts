@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { quote } from "./nats_positions.ts";
+import { quote } from "./text.ts";
 
 /** A prefix: subject tokens of letters, digits, `_`, `-`, separated by dots. */
 const PREFIX = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;

@@ -10,6 +10,7 @@
  * @module
  */
 import { createClient } from "redis";
+import { compareDigits, messageOf, quote } from "./text.ts";
 import {
   type Backplane,
   type BackplaneEvents,
@@ -48,20 +49,6 @@ const RETRY_MS = 100;
 
 function isPosition(position: string): boolean {
   return position !== NOTHING && STREAM_ID.test(position);
-}
-
-/** Orders two decimal numbers without leading zeros, of any length. */
-function compareDigits(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** A position, quoted and cut short for messages (a peer chose it). */
-function quote(position: string): string {
-  return JSON.stringify(position.length > 40 ? `${position.slice(0, 40)}...` : position);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
