@@ -10,56 +10,15 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "./support/chromium.ts";
+import { logIn, open, say, waitForLine } from "./support/chat_page.ts";
+import { startCloudflareChat } from "../scripts/chat/cloudflare.ts";
 import { startBot } from "../scripts/chat/bot.ts";
 import { type ReferenceServer, startReferenceServer } from "../scripts/chat/server.ts";
 import { serverRuntime } from "../src/server/this_runtime.ts";
 
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url).href);
 const EVIL_NAME = '<img src=x onerror="window.__pwned=1">';
-
-interface Watched {
-  readonly page: Page;
-  readonly problems: string[];
-}
-
-async function open(browser: Browser, url: string): Promise<Watched> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(url);
-  return { page, problems };
-}
-
-async function logIn({ page }: Watched, name: string): Promise<void> {
-  await page.fill("#name", name);
-  await page.click("#login button");
-  await page.waitForSelector("#text:enabled");
-}
-
-async function say({ page }: Watched, text: string): Promise<void> {
-  await page.fill("#text", text);
-  await page.press("#text", "Enter");
-}
-
-/** The log's lines, as the user reads them. */
-function logLines({ page }: Watched): Promise<string[]> {
-  return page.$$eval("#log li", (items) => items.map((item) => item.textContent ?? ""));
-}
-
-async function waitForLine(watched: Watched, predicate: (line: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const line = (await logLines(watched)).find(predicate);
-    if (line !== undefined) return line;
-    await watched.page.waitForTimeout(50);
-  }
-  throw new Error(`no log line ${what}; the log: ${JSON.stringify(await logLines(watched))}`);
-}
 
 test("pages and the bot chat in Chromium under a strict CSP; HTML in names and lines renders as text", async () => {
   let server: ReferenceServer = await startReferenceServer({ port: 0 });
@@ -124,5 +83,35 @@ test("pages and the bot chat in Chromium under a strict CSP; HTML in names and l
     await browser.close();
     await bot.close();
     await server.stop();
+  }
+});
+
+test("the page and the bot chat through the room's Durable Object (workerd), before and after it hibernates", async () => {
+  const chat = await startCloudflareChat({ port: 0 });
+  const bot = startBot(chat.socketUrl, { name: "bot", reconnect: false });
+  const browser = await launchChromium();
+  try {
+    await bot.loggedIn();
+    const alice = await open(browser, chat.url);
+    await logIn(alice, "alice");
+    const copycat = await open(browser, chat.url);
+    await logIn(copycat, "alice");
+    await waitForLine(copycat, (l) => l === "That name is taken: you are alice1.", "telling copycat its new name");
+    await say(alice, "!echo hello <b>there</b>");
+    await waitForLine(copycat, (l) => l.endsWith("bot:hello there"), "with the bot's answer");
+
+    await chat.hibernate("lobby");
+    await say(copycat, "!echo after the nap");
+    await waitForLine(alice, (l) => l.endsWith("alice1:!echo after the nap"), "copycat's line, under its name");
+    await waitForLine(alice, (l) => l.endsWith("bot:after the nap"), "the bot's answer after hibernation");
+    const users = await alice.page.$$eval("#users li", (items) => items.map((item) => item.textContent));
+    assert.deepEqual([...users].sort(), ["alice", "alice1", "bot"]);
+    for (const watched of [alice, copycat]) {
+      assert.deepEqual(watched.problems, [], "no script errors, no CSP violations");
+    }
+  } finally {
+    await browser.close();
+    await bot.close();
+    await chat.stop();
   }
 });

@@ -15,6 +15,7 @@ import { ChatSession } from "../src/chat/mod.ts";
 import { startReferenceServer } from "../scripts/chat/server.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startRedis } from "../scripts/bench/redis_server.ts";
+import { startWorker } from "../scripts/workerd.ts";
 import { connect, nextMessage, type TypewireClient } from "../src/client/mod.ts";
 import { type FeedClientMessage, feedProtocol, type FeedServerMessage } from "./fixtures/generated/feed.ts";
 
@@ -65,15 +66,21 @@ function quickStartBlocks(): { schema: string; config: string; demo: string } {
   return { schema: schema.code, config: config.code, demo: demo.code };
 }
 
-/** Generates README's ping protocol in a scratch folder, as the quick start says. */
-function generatePing(): string {
+/**
+ * Generates README's ping protocol in a scratch folder, as the quick start says.
+ *
+ * @param runtime How the generated module imports typewire's runtime: this checkout's, as a file URL (for Deno and
+ * Bun) or as a path (for esbuild).
+ */
+function generatePing(runtime: "url" | "path" = "url"): string {
   const { schema, config } = quickStartBlocks();
   const dir = mkdtempSync(join(tmpdir(), "typewire-readme-"));
   mkdirSync(join(dir, "schema"));
   writeFileSync(join(dir, "schema", "ping.ts"), schema);
   // README's runtime path is the in-repository one; the scratch folder points at this checkout's runtime instead.
   const settings = JSON.parse(config);
-  settings.protocols[0].runtime = pathToFileURL(join(ROOT, "src/runtime/mod.ts")).href;
+  const checkout = join(ROOT, "src/runtime/mod.ts");
+  settings.protocols[0].runtime = runtime === "url" ? pathToFileURL(checkout).href : checkout;
   writeFileSync(join(dir, "typewire.config.json"), JSON.stringify(settings));
   const gen = spawnSync(DENO, ["run", "-A", join(ROOT, "gen/cli.ts")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   assert.equal(gen.status, 0, gen.stderr);
@@ -212,3 +219,31 @@ for (const [runtime, command] of [["Deno", [DENO, "run", "-A"]], ["Bun", [BUN]]]
     }
   });
 }
+
+test("README's typed server on Cloudflare runs as written in workerd: refused at the Worker, typed through hibernation", async () => {
+  const dir = generatePing("path");
+  const code = readmeBlock("## Your own server on Cloudflare", "## The client", 0);
+  writeFileSync(join(dir, "worker.ts"), code);
+  const href = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
+  writeFileSync(
+    join(dir, "checked.ts"),
+    code.replace('"typewire/server"', href("src/server/mod.ts"))
+      .replace('"typewire/server/cloudflare"', href("src/server/cloudflare/mod.ts")),
+  );
+  const check = spawnSync(DENO, ["check", "checked.ts"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  assert.equal(check.status, 0, `README's Durable Object does not type-check: ${check.stdout}${check.stderr}`);
+  const worker = await startWorker({ entry: join(dir, "worker.ts"), durableObjects: { ROOMS: "PingRoom" } });
+  try {
+    const refused = await RawClient.open(worker.url, []);
+    assert.deepEqual(await refused.closed, { code: 4401, reason: "who are you?" }, "no token: closed with 4401");
+    const client = await RawClient.open(`${worker.url}den?token=let-me-in`, []);
+    client.send({ type: "ping", seq: 7 });
+    assert.deepEqual((await client.next()).json, { type: "pong", seq: 7 });
+    await worker.hibernate("PingRoom", "den");
+    client.send({ type: "ping", seq: 8 });
+    assert.deepEqual((await client.next()).json, { type: "pong", seq: 8 });
+    client.close();
+  } finally {
+    await worker.stop();
+  }
+});

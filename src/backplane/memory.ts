@@ -12,7 +12,7 @@ import {
   type ReadResult,
   type RecoveryWindow,
 } from "./backplane.ts";
-import { compareDigits } from "./text.ts";
+import { compareDigits, quote } from "./text.ts";
 
 interface Stored {
   readonly seq: number;
@@ -26,8 +26,17 @@ interface Log {
   last: number;
 }
 
-/** A position: a sequence number counting from 1 per topic, in decimal. */
-const POSITION = /^[1-9][0-9]{0,15}$/;
+/**
+ * A position: the hub's epoch (its own, different for every hub made), then a sequence number counting from 1 per
+ * topic, in decimal. A position of another epoch is one a hub gave before this one (a process, or a Durable Object,
+ * that started again): its log is gone with that hub.
+ */
+const POSITION = /^([0-9a-z]{1,24})-([1-9][0-9]{0,15})$/;
+
+/** The sequence number of a position of this engine. */
+function sequenceOf(position: string): string {
+  return position.slice(position.indexOf("-") + 1);
+}
 
 /**
  * What the backplanes of one process share: plain subscriptions, resumable
@@ -45,6 +54,8 @@ const POSITION = /^[1-9][0-9]{0,15}$/;
  */
 export class MemoryHub {
   readonly #window: RecoveryWindow;
+  /** What sets this hub's positions apart from those of every other (its creation, and chance). */
+  readonly #epoch = Date.now().toString(36) + Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0");
   readonly #members = new Set<MemoryBackplane>();
   readonly #logs = new Map<string, Log>();
   /** Appends already stored, by id, so that a retried append is stored once. */
@@ -100,7 +111,7 @@ export class MemoryHub {
     const stored = { seq: ++log.last, frame, at: Date.now() };
     log.entries.push(stored);
     this.#trim(log, stored.at);
-    const position = String(stored.seq);
+    const position = this.#position(stored.seq);
     this.#appended.set(id, position);
     if (this.#appended.size > 4 * this.#window.maxMessages) {
       this.#appended.delete(this.#appended.keys().next().value as string);
@@ -112,17 +123,28 @@ export class MemoryHub {
   /** @internal */
   read(topic: string, position: string): ReadResult {
     const log = this.#logs.get(topic);
-    if (!POSITION.test(position) || log === undefined || Number(position) > log.last) {
-      return { ok: false, reason: "invalid", message: `${JSON.stringify(position)} is not a position of this topic` };
+    const parts = POSITION.exec(position);
+    if (parts !== null && parts[1] !== this.#epoch) {
+      return { ok: false, reason: "gone", message: "the log that gave this position is gone (its hub started again)" };
+    }
+    if (parts === null || log === undefined || Number(parts[2]) > log.last) {
+      return { ok: false, reason: "invalid", message: `${quote(position)} is not a position of this topic` };
     }
     this.#trim(log, Date.now());
-    const after = Number(position);
+    const after = Number(parts[2]);
     const first = log.entries[0]?.seq ?? log.last + 1;
     if (first > after + 1) {
       return { ok: false, reason: "gone", message: `the log no longer holds position ${after}` };
     }
-    const entries = log.entries.filter((e) => e.seq > after).map((e) => ({ position: String(e.seq), frame: e.frame }));
+    const entries = log.entries.filter((e) => e.seq > after).map((e) => ({
+      position: this.#position(e.seq),
+      frame: e.frame,
+    }));
     return { ok: true, entries };
+  }
+
+  #position(seq: number): string {
+    return `${this.#epoch}-${seq}`;
   }
 
   #trim(log: Log, now: number): void {
@@ -198,7 +220,7 @@ export class MemoryBackplane implements Backplane {
   }
 
   compare(a: string, b: string): number {
-    return compareDigits(a, b);
+    return compareDigits(sequenceOf(a), sequenceOf(b));
   }
 
   announce(payload: string): void {

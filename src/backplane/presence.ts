@@ -63,6 +63,12 @@ export interface LivenessOptions {
    * other instance within `heartbeatMs + instanceTtlMs`. @default 3000
    */
   readonly instanceTtlMs?: number;
+  /**
+   * No other instance can ever reach this one's engine (a typed server's own `MemoryHub`, or one inside a Durable
+   * Object): no heartbeat then, so no timer keeps the process running or a Durable Object from hibernating.
+   * @default false
+   */
+  readonly alone?: boolean;
 }
 
 /** What the book reports. */
@@ -127,6 +133,7 @@ function parseControl(payload: string): Control | undefined {
 export class PresenceBook {
   readonly heartbeatMs: number;
   readonly instanceTtlMs: number;
+  readonly alone: boolean;
   readonly #local: Members = new Map();
   readonly #remote = new Map<string, Remote>();
   /** Instances declared dead, so that hearing one again is told as `back`. */
@@ -143,6 +150,7 @@ export class PresenceBook {
   constructor(readonly instance: string, options: LivenessOptions, private readonly events: PresenceEvents) {
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.instanceTtlMs = options.instanceTtlMs ?? 3000;
+    this.alone = options.alone ?? false;
     if (!(this.heartbeatMs > 0) || !(this.instanceTtlMs > this.heartbeatMs)) {
       throw new RangeError(
         `instanceTtlMs (${this.instanceTtlMs}) must be above heartbeatMs (${this.heartbeatMs}), and both above 0`,
@@ -153,7 +161,7 @@ export class PresenceBook {
   /** Starts the heartbeat; announces this instance's state and asks every other for theirs. */
   start(): void {
     this.#lastSweep = Date.now();
-    this.#timer = setInterval(() => this.#sweep(), this.heartbeatMs);
+    if (!this.alone) this.#timer = setInterval(() => this.#sweep(), this.heartbeatMs);
     this.resync();
   }
 

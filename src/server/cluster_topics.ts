@@ -78,6 +78,8 @@ export class ServerTopics {
   /** Per topic, how this instance listens: its subscriber count, what stops listening, and when it is in place. */
   readonly #listening = new Map<string, { count: number; stop: () => void; ready: Promise<void> }>();
   readonly #replays = new Map<string, Set<Replay>>();
+  /** The deadlines of resuming connections that have topics left to claim. */
+  readonly #claims = new Map<TopicMember, ReturnType<typeof setTimeout>>();
   /** `{"<property>":` for stamping positions into frames. */
   readonly #stampPrefix: string;
   readonly #resumable: ReadonlySet<string>;
@@ -144,6 +146,8 @@ export class ServerTopics {
     if (position === undefined) return member.socket.subscribe(topic);
     // Resumed once: subscribing again later is a fresh subscription.
     member.resumeFrom?.delete(topic);
+    // Every topic claimed: no deadline left to keep (a timer keeps a Durable Object from hibernating).
+    if (member.resumeFrom?.size === 0) this.#unclaim(member);
     const replay: Replay = { member, held: [], heldBytes: 0, floor: undefined };
     let replays = this.#replays.get(topic);
     if (replays === undefined) this.#replays.set(topic, replays = new Set());
@@ -172,6 +176,7 @@ export class ServerTopics {
   opened(member: TopicMember): (() => void) | undefined {
     if (this.context.resume === undefined || member.resumeFrom === undefined) return undefined;
     const timer = setTimeout(() => {
+      this.#claims.delete(member);
       const message = `the server did not subscribe this connection to the topic within ${RESUME_CLAIM_MS} ms of ` +
         "connecting: send what subscribes it again after every reconnection";
       for (const topic of member.resumeFrom?.keys() ?? []) {
@@ -180,7 +185,13 @@ export class ServerTopics {
       }
       member.resumeFrom?.clear();
     }, RESUME_CLAIM_MS);
-    return () => clearTimeout(timer);
+    this.#claims.set(member, timer);
+    return () => this.#unclaim(member);
+  }
+
+  #unclaim(member: TopicMember): void {
+    clearTimeout(this.#claims.get(member));
+    this.#claims.delete(member);
   }
 
   /** A connection closed: it leaves every topic. */

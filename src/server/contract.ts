@@ -36,6 +36,40 @@ export interface ServerSocket {
   subscribe(topic: string): void;
   /** Stops receiving what is published to `topic`. */
   unsubscribe(topic: string): void;
+  /**
+   * Only on hosts that may drop the server from memory between events (a Durable Object that hibernates): keeps the
+   * connection's state with the socket, so that it outlives the server's memory. The typed server calls it after each
+   * event it handled.
+   *
+   * @throws {Error} When the state does not fit what the host can keep (the connection is then closed with 1011).
+   */
+  keep?(state: KeptState): void;
+  /** On such hosts, for a connection opened before the server was dropped from memory: what `keep` was last given. */
+  readonly kept?: KeptState | undefined;
+  /**
+   * Topics the host subscribed the connection to as it accepted it (a Durable Object's WebSocket tags): it opens
+   * subscribed to them.
+   */
+  readonly openTopics?: readonly string[];
+}
+
+/** What a host that may drop the server from memory keeps of each connection (`ServerSocket.keep`). */
+export interface KeptState {
+  /** The connection's number. */
+  readonly id: number;
+  /** When it opened, in ms since the epoch. */
+  readonly openedAt: number;
+  /** Its data, as the handlers left it. */
+  readonly data: unknown;
+  /** Whether it sent a message yet. */
+  readonly heard: boolean;
+  /** Invalid messages it sent (the strikes of the policy). */
+  readonly invalid: number;
+  /** The rate limit's bucket: the frames it may still send at once, and when that was counted (ms since the epoch). */
+  readonly tokens: number;
+  readonly refilledAt: number;
+  /** The topics it is subscribed to. */
+  readonly topics: readonly string[];
 }
 
 /**
@@ -56,6 +90,11 @@ export interface SocketHandlers {
    * peer's, or 1006 (and an empty reason) when it ended without a closing handshake: a reset, a heartbeat timeout.
    */
   close?(socket: ServerSocket, code: number, reason: string): void;
+  /**
+   * A connection is back after its host dropped the server from memory (`socket.kept` says what it was): it was opened
+   * before and is not opened again. Hosts that never drop the server (Bun, Deno, Node) never call it.
+   */
+  restore?(socket: ServerSocket): void;
 }
 
 /** An accepted upgrade: the data every later event of that connection sees, and optionally the subprotocol. */
@@ -110,6 +149,11 @@ export interface ServeOptions {
   readonly closeTimeout?: number;
   /** Told about a handler that threw; that connection is closed with 1011. @default a line on the console */
   readonly onError?: (error: unknown, socket: ServerSocket) => void;
+  /**
+   * For hosts whose upgrade was decided before the request reached them (a Durable Object behind its Worker, where
+   * `upgrade` ran): the connection limits alone, for an upgrade that `data` was decided for.
+   */
+  readonly admitted?: (request: Request, remoteAddress: string, data: unknown) => Response | Acceptance;
 }
 
 /** A server that is listening. */
@@ -122,6 +166,11 @@ export interface RunningServer {
   readonly connections: number;
   /** Sends one frame to every connection subscribed to `topic` (Bun's native publish on Bun). */
   publish(topic: string, frame: string): void;
+  /**
+   * The host may drop the server from memory between events (a Durable Object that hibernates): the server then keeps
+   * no timer running while it has nothing to wait for. @default false
+   */
+  readonly hibernates?: boolean;
   /** Closes every connection with 1001 (going away) and stops listening. */
   stop(): Promise<void>;
 }

@@ -82,6 +82,13 @@ export interface ServerHooks<S, C, K extends string, D, R = NoRequests, A extend
   /** A connection closed, from either side (1006 when it ended without a closing handshake). Runs once per `open`. */
   readonly close?: (conn: Connection<S, D, R>, code: number, reason: string) => void;
   /**
+   * Only where the host may drop the server from memory between events (a Durable Object that hibernates,
+   * `typewire/server/cloudflare`): a connection opened before is back in a fresh server, with its `data`, `id` and
+   * topics; `open` is not run again. Rebuild here what you keep in memory about connections. Never called on Bun,
+   * Deno or Node.
+   */
+  readonly restored?: (conn: Connection<S, D, R>) => void;
+  /**
    * Takes a message whose type the protocol does not know (its parsed JSON); without it such a message closes the
    * connection with 1008.
    */
@@ -220,6 +227,16 @@ export interface TypedServer<S, D, R = NoRequests> {
     error: unknown,
     request: T,
   ): error is TypedRequestError<ErrorReplyOf<ServerRequests<R>, T>>;
+  /**
+   * Runs the checks of an upgrade that need no connection: `origins` (403), then the `upgrade` hook. `listen()` runs
+   * them itself; this is for hosts that decide an upgrade before the request reaches the connections (a Cloudflare
+   * Worker in front of its Durable Object: `typewire/server/cloudflare`).
+   *
+   * @param request The upgrade request.
+   * @param info The peer's address and the request's `Origin`.
+   * @returns The connection's data, or the refusal (a `Response`, or `refuseAfterUpgrade(...)`).
+   */
+  admit(request: Request, info: UpgradeInfo): Maybe<D | Response | AfterUpgradeRefusal>;
   /**
    * The transport handlers behind `listen`, for a peer in this process with no network between (a test's observer,
    * a bridge). A socket given to them has no upgrade, so its `data` is its own.

@@ -14,7 +14,15 @@ import type { DecodeError } from "../runtime/result.ts";
 import { encodeAnswer, runAnswer } from "../runtime/answer.ts";
 import { isRequestError } from "../runtime/request_errors.ts";
 import type { NoRequests } from "../runtime/requests.ts";
-import type { Acceptance, RunningServer, ServeOptions, ServerSocket, SocketHandlers, UpgradeHook } from "./contract.ts";
+import type {
+  Acceptance,
+  Maybe,
+  RunningServer,
+  ServeOptions,
+  ServerSocket,
+  SocketHandlers,
+  UpgradeHook,
+} from "./contract.ts";
 import {
   type Connection,
   encodeOrThrow,
@@ -124,7 +132,8 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
   let running: RunningServer | undefined;
   /** A cluster of its own is the server's to close; one it was given is the caller's. */
   const ownCluster = options.cluster === undefined;
-  const cluster = options.cluster ?? new Cluster(new MemoryHub().backplane());
+  // Its hub is its own: no other instance can reach it, so no heartbeat.
+  const cluster = options.cluster ?? new Cluster(new MemoryHub().backplane(), { alone: true });
   const label = options.presence;
   const topics = new ServerTopics({
     cluster,
@@ -142,6 +151,8 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
   });
   let sweeper: ReturnType<typeof setInterval> | undefined;
   let lastSweep = 0;
+  /** On a host that may drop the server from memory, the clock runs only while a connection has a deadline. */
+  let hibernates = false;
 
   const reportError = (error: unknown, conn: Connection<S, D, R> | undefined) => {
     try {
@@ -181,8 +192,10 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
     const now = Date.now();
     const lagged = lastSweep !== 0 && now - lastSweep > 2 * SWEEP_INTERVAL;
     lastSweep = now;
+    let waiting = false;
     for (const conn of open) {
       if (conn.closing) continue;
+      if (!conn.heard) waiting = true;
       if (!conn.heard && limits.firstMessageTimeout > 0 && now - conn.openedAt > limits.firstMessageTimeout) {
         refuse(conn, CloseCode.policyViolation, `no message within ${limits.firstMessageTimeout} ms of connecting`);
         continue;
@@ -196,6 +209,36 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       else if (now - conn.slowSince >= limits.slowConsumerGrace) {
         tooSlow(conn, `${limits.maxUnsentBytes} bytes waiting to be sent for ${limits.slowConsumerGrace} ms`);
       }
+    }
+    if (hibernates && !waiting) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+
+  /** Starts the clock if it is not running (a host that hibernates stops it when no deadline is left). */
+  const clock = () => {
+    if (sweeper !== undefined || running === undefined) return;
+    lastSweep = 0;
+    sweeper = setInterval(sweep, SWEEP_INTERVAL);
+  };
+
+  /** Hands the connection's state to a host that may drop the server from memory; one that does not fit: 1011. */
+  const keep = (conn: LiveConnection<S, D, R>) => {
+    if (conn.socket.keep === undefined || conn.closing) return;
+    try {
+      conn.socket.keep({
+        id: conn.id,
+        openedAt: conn.openedAt,
+        data: conn.data,
+        heard: conn.heard,
+        invalid: conn.invalid,
+        tokens: conn.tokens,
+        refilledAt: conn.refilledAt,
+        topics: [...conn.topics],
+      });
+    } catch (error) {
+      fail(conn, error);
     }
   };
 
@@ -346,9 +389,31 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       bySocket.set(socket, conn);
       open.add(conn);
       perAddress.set(socket.remoteAddress, (perAddress.get(socket.remoteAddress) ?? 0) + 1);
-      if (!options.open) return;
-      conn.pending = attempt(conn, opened, undefined);
+      for (const topic of socket.openTopics ?? []) void topics.subscribe(conn, topic);
+      if (hibernates && limits.firstMessageTimeout > 0) clock();
+      if (options.open) conn.pending = attempt(conn, opened, undefined);
       if (conn.pending !== undefined) settle(conn, conn.pending);
+      else keep(conn);
+    },
+    restore(socket) {
+      const kept = socket.kept;
+      if (kept === undefined || bySocket.has(socket)) return;
+      const conn = new LiveConnection<S, D, R>(socket, kept.id, kept.openedAt, limits.burst, encode, asking, topics);
+      conn.heard = kept.heard;
+      conn.invalid = kept.invalid;
+      conn.tokens = kept.tokens;
+      conn.refilledAt = kept.refilledAt;
+      nextId = Math.max(nextId, kept.id + 1);
+      bySocket.set(socket, conn);
+      open.add(conn);
+      perAddress.set(socket.remoteAddress, (perAddress.get(socket.remoteAddress) ?? 0) + 1);
+      for (const topic of kept.topics) void topics.subscribe(conn, topic);
+      if (!conn.heard && limits.firstMessageTimeout > 0) clock();
+      try {
+        options.restored?.(conn);
+      } catch (error) {
+        reportError(error, conn);
+      }
     },
     message(socket, data) {
       const conn = bySocket.get(socket);
@@ -366,6 +431,7 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       if (conn.pending === undefined) {
         conn.pending = attempt(conn, handle, data);
         if (conn.pending !== undefined) settle(conn, conn.pending);
+        else keep(conn);
         return;
       }
       if (conn.queued >= limits.maxQueuedMessages) {
@@ -410,7 +476,9 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
   /** Once nothing waits behind `work`, the next frame runs at once again. */
   const settle = (conn: LiveConnection<S, D, R>, work: Promise<void>) => {
     work.finally(() => {
-      if (conn.pending === work) conn.pending = undefined;
+      if (conn.pending !== work) return;
+      conn.pending = undefined;
+      keep(conn);
     });
   };
 
@@ -426,12 +494,14 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
     return positions.size > 0 ? positions : undefined;
   };
 
-  /** Synchronous unless the user's hook is async: on Bun, an upgrade made after an await costs memory for good. */
-  const upgrade: UpgradeHook = (request, remoteAddress) => {
-    const origin = request.headers.get("origin") ?? undefined;
-    if (options.origins !== undefined && origin !== undefined && !options.origins.includes(origin)) {
-      return new Response(`origin not allowed: ${origin}`, { status: 403 });
-    }
+  /** The `origins` check: a 403 for a browser page of another origin. */
+  const originRefusal = (origin: string | undefined): Response | undefined =>
+    options.origins !== undefined && origin !== undefined && !options.origins.includes(origin)
+      ? new Response(`origin not allowed: ${origin}`, { status: 403 })
+      : undefined;
+
+  /** The connection limits: a 429 past them; otherwise the place is held until the socket opens. */
+  const reserve = (remoteAddress: string): Response | undefined => {
     const now = Date.now();
     if (open.size + reserved.total(now) >= limits.maxConnections) {
       return new Response("too many connections\n", { status: 429 });
@@ -439,26 +509,42 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
     if ((perAddress.get(remoteAddress) ?? 0) + reserved.count(remoteAddress, now) >= limits.maxConnectionsPerAddress) {
       return new Response("too many connections from this address\n", { status: 429 });
     }
-    // The place is held from here: while the user's hook decides, and then until the socket opens.
     reserved.reserve(remoteAddress, now);
-    let decided: ReturnType<NonNullable<typeof options.upgrade>> | undefined;
+    return undefined;
+  };
+
+  /** Gives the place back when the decision is a refusal. */
+  const decided = (remoteAddress: string, result: Response | Acceptance) => {
+    if (result instanceof Response) reserved.release(remoteAddress);
+    return result;
+  };
+
+  /** Synchronous unless the user's hook is async: on Bun, an upgrade made after an await costs memory for good. */
+  const upgrade: UpgradeHook = (request, remoteAddress) => {
+    const origin = request.headers.get("origin") ?? undefined;
+    // The place is held from here: while the user's hook decides, and then until the socket opens.
+    const refused = originRefusal(origin) ?? reserve(remoteAddress);
+    if (refused !== undefined) return refused;
+    let hook: ReturnType<NonNullable<typeof options.upgrade>> | undefined;
     try {
-      decided = options.upgrade?.(request, { remoteAddress, origin });
+      hook = options.upgrade?.(request, { remoteAddress, origin });
     } catch (error) {
       reserved.release(remoteAddress);
       throw error;
     }
-    const settle = (result: Response | Acceptance) => {
-      if (result instanceof Response) reserved.release(remoteAddress);
-      return result;
-    };
     const resuming = resumeFrom(request);
-    if (!(decided instanceof Promise)) return settle(accept(decided as D | Response | AfterUpgradeRefusal, resuming));
-    return decided.then((d) => settle(accept(d, resuming)), (error: unknown) => {
+    if (!(hook instanceof Promise)) {
+      return decided(remoteAddress, accept(hook as D | Response | AfterUpgradeRefusal, resuming));
+    }
+    return hook.then((d) => decided(remoteAddress, accept(d, resuming)), (error: unknown) => {
       reserved.release(remoteAddress);
       throw error;
     });
   };
+
+  /** The limits alone, for an upgrade whose hook ran before the request reached this host. */
+  const admitted = (request: Request, remoteAddress: string, data: unknown): Response | Acceptance =>
+    reserve(remoteAddress) ?? decided(remoteAddress, accept(data as D, resumeFrom(request)));
 
   const selectProtocol = (offered: readonly string[]) => protocol.subprotocols.find((name) => offered.includes(name));
 
@@ -475,6 +561,7 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
         ...(listen.fetch && { fetch: listen.fetch }),
         selectProtocol,
         upgrade,
+        admitted,
         maxFrameBytes: limits.maxFrameBytes,
         idleTimeout: limits.idleTimeout,
         closeTimeout: limits.closeTimeout,
@@ -482,13 +569,15 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       };
       const server = await adapter(serveOptions, socketHandlers);
       running = server;
-      sweeper = setInterval(sweep, SWEEP_INTERVAL);
+      hibernates = server.hibernates === true;
+      if (!hibernates) clock();
       return {
         hostname: server.hostname,
         port: server.port,
         url: server.url,
         async stop() {
           clearInterval(sweeper);
+          sweeper = undefined;
           await server.stop();
           running = undefined;
           if (ownCluster) await cluster.close();
@@ -514,6 +603,10 @@ export function createServer<S, C, K extends string, D = undefined, R = NoReques
       for (const conn of open) conn.sendFrame(frame);
     },
     isRequestError: isRequestError as TypedServer<S, D, R>["isRequestError"],
+    admit(request, info) {
+      return originRefusal(info.origin) ??
+        options.upgrade?.(request, info) as Maybe<D | Response | AfterUpgradeRefusal>;
+    },
     cluster,
     members(topic) {
       if (label === undefined || label === false) {

@@ -50,17 +50,15 @@ export interface ScenarioServer {
 type Data = { readonly user: string } | undefined;
 
 /**
- * Starts the scenario's server.
+ * Builds the scenario's server, not listening (a Durable Object's adapter listens itself).
  *
  * @param scenario The behaviour.
  * @param record Where events go.
- * @param serve The adapter. @default this runtime's
  */
-export async function startScenario(
+export function scenarioServer(
   scenario: Scenario,
   record: (event: ScenarioEvent) => void,
-  serve?: Serve,
-): Promise<ScenarioServer> {
+): TypedServer<ServerMessage, Data> {
   const echo = (conn: Connection<ServerMessage, Data>, seq: number, text: string) =>
     conn.send({ type: "echo", seq, text });
   const server: TypedServer<ServerMessage, Data> = createServer<ServerMessage, ClientMessage, "type", Data>(
@@ -138,6 +136,22 @@ export async function startScenario(
       },
     },
   );
+  return server;
+}
+
+/**
+ * Starts the scenario's server.
+ *
+ * @param scenario The behaviour.
+ * @param record Where events go.
+ * @param serve The adapter. @default this runtime's
+ */
+export async function startScenario(
+  scenario: Scenario,
+  record: (event: ScenarioEvent) => void,
+  serve?: Serve,
+): Promise<ScenarioServer> {
+  const server = scenarioServer(scenario, record);
   const listening = await server.listen({ port: 0 }, serve);
   return { listening, open: () => server.connections.size };
 }

@@ -17,6 +17,7 @@ import { echoProtocol } from "../fixtures/generated/echo.ts";
 import { createServer } from "../../src/server/typed_server.ts";
 import { roomsProtocol } from "../fixtures/generated/rooms.ts";
 import { feedClientProtocol } from "../fixtures/generated/feed.ts";
+import { durableObject, type DurableObjectContext, pingPong, worker } from "../../src/server/cloudflare/mod.ts";
 
 // A client's chat line has no name (the server sets it), so it is no server message.
 // (A login is: the server's "username" broadcast has the same shape.)
@@ -261,3 +262,21 @@ feed.onEvent("resumed", (e) => {
 feed.onEvent("resumed", (e) => !e.resumed && e.reason === "lost");
 // A position is the server's to fill in: an entry the client decodes may carry one, as a string.
 feed.on("entry", (m) => m.pos?.length);
+
+// A Durable Object's builder may take the runtime's full state (DurableObjectState, with its storage), or none.
+interface FullState extends DurableObjectContext {
+  readonly storage: { get(key: string): Promise<unknown> };
+}
+durableObject<{ readonly KEY: string }>({
+  server: (ctx: FullState, env) => (void ctx.storage.get(env.KEY), createServer(echoProtocol, { partialHandlers: {} })),
+});
+// The ping a runtime answers is a message the client sends; the pong one the server sends.
+// @ts-expect-error "pong" is not a client message
+pingPong(echoProtocol, { type: "pong", seq: 0 }, { type: "pong", seq: 0 });
+const unrouted = {
+  server: () => createServer(echoProtocol, { partialHandlers: {} }),
+  namespace: () => undefined as never,
+  route: () => ({ topics: [] }),
+};
+// @ts-expect-error a Worker's route names its object
+worker(unrouted);

@@ -64,6 +64,8 @@ export class MemoryNames implements NameStore {
     const keep = new Set<string>();
     const lost: number[] = [];
     for (const { id, name } of clients) {
+      // A client taken back keeps its id: a new one must not be given it again.
+      this.#nextId = Math.max(this.#nextId, id + 1);
       const owner = `${instance}/${id}`;
       if (name !== undefined && this.#heldByOther(name, owner)) {
         lost.push(id);

@@ -116,12 +116,15 @@ export interface Refusal {
   readonly reason: string;
 }
 
-/** What the room keeps with each connection (the connection's `data`). */
+/**
+ * What the room keeps with each connection (the connection's `data`): plain JSON, so that a Durable Object keeps it
+ * through hibernation.
+ */
 interface Member {
   id: number;
   name: string | undefined;
-  /** Closes the connection if it has not logged in by then; cleared at login and at close. */
-  deadline?: ReturnType<typeof setTimeout>;
+  /** When it logged in (or renamed), in ms since the epoch: the user list's order, rebuilt after hibernation. */
+  since?: number;
 }
 
 type Client = Connection<SignalingServerMessage, Member>;
@@ -168,6 +171,10 @@ export class ChatRoom {
   readonly server: TypedServer<SignalingServerMessage, Member>;
   readonly #byName = new Map<string, Client>();
   readonly #members = new Set<Client>();
+  /** Closes a connection that has not logged in by then; cleared at login and at close. */
+  readonly #deadlines = new Map<Client, ReturnType<typeof setTimeout>>();
+  /** Clients back after hibernation, whose names the room takes back together once they are all back. */
+  #waking: Client[] = [];
   readonly #shared: RoomCluster;
   readonly #report: (refusal: Refusal) => void;
   readonly #relayUnknown: boolean;
@@ -195,7 +202,7 @@ export class ChatRoom {
     }
     this.#loginTimeout = options.loginTimeout ?? LOGIN_TIMEOUT;
     if (!(this.#loginTimeout > 0)) throw new RangeError(`loginTimeout must be above 0 ms, not ${this.#loginTimeout}`);
-    const cluster = options.cluster ?? new Cluster(new MemoryHub().backplane());
+    const cluster = options.cluster ?? new Cluster(new MemoryHub().backplane(), { alone: true });
     const report = options.onRefusal ??
       (({ id, name, code, reason }: Refusal) =>
         console.warn(`chat: disconnected client ${id}${name ? ` (${name})` : ""}: ${code} ${reason}`));
@@ -205,6 +212,7 @@ export class ChatRoom {
       ...(options.origins && { origins: options.origins }),
       upgrade: (): Member => ({ id: 0, name: undefined }),
       open: (client) => this.#open(client),
+      restored: (client) => this.#restored(client),
       close: (client) => this.#leave(client),
       onRefusal: ({ conn, code, reason }) => {
         report({ id: conn.data.id, name: conn.data.name, code, reason });
@@ -291,12 +299,46 @@ export class ChatRoom {
       return;
     }
     this.#members.add(client);
-    client.data.deadline = setTimeout(() => {
-      if (client.data.name === undefined) {
-        this.#refuse(client, 1008, `log in (send a username message) within ${this.#loginTimeout} ms`);
-      }
-    }, this.#loginTimeout);
+    this.#awaitLogin(client);
     client.send({ type: "id", id: client.data.id });
+  }
+
+  #awaitLogin(client: Client): void {
+    this.#deadlines.set(
+      client,
+      setTimeout(() => {
+        this.#deadlines.delete(client);
+        if (client.data.name === undefined) {
+          this.#refuse(client, 1008, `log in (send a username message) within ${this.#loginTimeout} ms`);
+        }
+      }, this.#loginTimeout),
+    );
+  }
+
+  /**
+   * A client back after the room's Durable Object hibernated (it keeps its id and name in its data): a member again;
+   * once every client is back, the room holds their names again, in login order, and sends nothing.
+   */
+  #restored(client: Client): void {
+    this.#members.add(client);
+    if (client.data.name === undefined) this.#awaitLogin(client);
+    else this.#byName.set(client.data.name, client);
+    if (this.#waking.push(client) === 1) queueMicrotask(() => this.#woke());
+  }
+
+  #woke(): void {
+    const clients = this.#waking.map(({ data }) => data).sort((a, b) => (a.since ?? 0) - (b.since ?? 0) || a.id - b.id);
+    this.#waking = [];
+    const taken = this.#shared.adopt(clients.map(({ id, name }) => ({ id, name })));
+    if (taken instanceof Promise) taken.then((list) => this.#heardUsers(list), () => {});
+    else this.#heardUsers(taken);
+  }
+
+  /** A user list this instance did not send (names taken back): the one `users` reads, sent to no one. */
+  #heardUsers({ users, version }: UserList): void {
+    if (version <= this.#usersVersion) return;
+    this.#usersVersion = version;
+    this.#usersFrame = encodeOrThrow(chatProtocol.server.encode, { type: "userlist", users: [...users] });
   }
 
   #owns(client: Client, id: number): boolean {
@@ -324,8 +366,10 @@ export class ChatRoom {
       // The client left while its name was claimed (or was too slow for the rejectusername): give the name back.
       if (!present()) return this.#publishUsersAfter(this.#shared.release(member.id, name));
       if (member.name !== undefined && this.#byName.get(member.name) === client) this.#byName.delete(member.name);
-      clearTimeout(member.deadline);
+      clearTimeout(this.#deadlines.get(client));
+      this.#deadlines.delete(client);
       member.name = name;
+      member.since = Date.now();
       this.#byName.set(name, client);
       this.#publishUsers({ users, version });
       this.#publish({ type: "username", id: member.id, name, date });
@@ -429,7 +473,8 @@ export class ChatRoom {
    */
   #leave(client: Client): void {
     if (!this.#members.delete(client)) return;
-    clearTimeout(client.data.deadline);
+    clearTimeout(this.#deadlines.get(client));
+    this.#deadlines.delete(client);
     const name = client.data.name;
     if (name === undefined) return;
     if (this.#byName.get(name) === client) this.#byName.delete(name);

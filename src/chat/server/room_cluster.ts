@@ -7,7 +7,7 @@
  * @module
  */
 import type { Cluster, InstanceChange } from "../../backplane/cluster.ts";
-import type { HeldName, Maybe, NameClaim, NameStore, UserList } from "./name_store.ts";
+import type { HeldName, Maybe, NameClaim, NameStore, RestoredNames, UserList } from "./name_store.ts";
 
 /** A frame for the room's clients: every client of every instance, or only the client named `target`. */
 export interface Published {
@@ -142,6 +142,20 @@ export class RoomCluster {
     const done = () => this.#claiming.delete(id);
     claimed.then(done, done);
     return claimed;
+  }
+
+  /**
+   * Takes this instance's clients back after its memory was lost (a Durable Object that hibernated): the store holds
+   * exactly their names again (see `NameStore.restore`); a name another took meanwhile is told to `namesLost`.
+   */
+  adopt(clients: readonly HeldName[]): Maybe<UserList> {
+    for (const { id, name } of clients) if (name !== undefined) this.#held.set(id, name);
+    const restored = this.names.restore(this.cluster.instance, clients);
+    const told = (result: RestoredNames) => {
+      if (result.lost.length > 0) this.#events.namesLost(result.lost);
+      return result;
+    };
+    return restored instanceof Promise ? this.#track(restored.then(told)) : told(restored);
   }
 
   /** Forgets a client that left; if the store cannot be reached, its name is dropped at the next restore. */
