@@ -7,13 +7,28 @@
  */
 import process from "node:process";
 import { main } from "./cli.ts";
+import { VERSION } from "./version.ts";
+import { didYouMean } from "./closest.ts";
+
+const USAGE = `typewire ${VERSION}: typed, validated, eval-free WebSocket protocols
+
+Usage:
+  typewire gen <schema>... --out <dir>     generate one module per schema
+  typewire gen [--config <file>]           generate every protocol of typewire.config.json
+  typewire gen --help                      the generator's inputs and options
+  typewire --version                       this version
+`;
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === "gen") {
   process.exitCode = await main(rest);
+} else if (command === "--version" || command === "-V") {
+  process.stdout.write(`typewire ${VERSION}\n`);
+} else if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+  process.stdout.write(USAGE);
 } else {
   process.stderr.write(
-    "usage: typewire gen <schema>... --out <dir> | typewire gen [--config <file>]; see typewire gen --help\n",
+    `typewire: unknown command ${JSON.stringify(command)}${didYouMean(command, ["gen"])}\n\n${USAGE}`,
   );
-  process.exitCode = command === undefined || command === "--help" ? 0 : 2;
+  process.exitCode = 2;
 }

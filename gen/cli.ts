@@ -19,6 +19,8 @@ import process from "node:process";
 import { type Config, parseConfig } from "./config.ts";
 import { SchemaError } from "./errors.ts";
 import { type GeneratedFile, generateProtocol } from "./generate.ts";
+import { VERSION } from "./version.ts";
+import { didYouMean } from "./closest.ts";
 
 const HELP = `Usage:
   typewire gen <schema>... --out <dir> [options]   one module per schema, <dir>/<name>.ts
@@ -53,6 +55,7 @@ Options:
                              client asks for what it missed (default: none)
   --check                    generate in memory; exit 1 naming each stale or missing file
   --watch                    generate, then again whenever an input changes, until Ctrl-C
+  --version                  typewire's version
   --help                     this text
 
 Exit status: 0 done, 1 stale files under --check, 2 a usage or schema error.
@@ -81,7 +84,10 @@ interface Invocation {
 
 class UsageError extends Error {}
 
-function parseArgs(args: readonly string[]): Invocation | "help" {
+/** The options besides those that set a protocol's setting (`VALUE_OPTIONS`). */
+const FLAGS = ["--check", "--watch", "--help", "--version", "--out", "--config", "--subprotocol"];
+
+function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
   const schemas: string[] = [];
   const settings: Record<string, string> = {};
   const subprotocols: string[] = [];
@@ -97,14 +103,18 @@ function parseArgs(args: readonly string[]): Invocation | "help" {
       return next;
     };
     if (arg === "--help" || arg === "-h") return "help";
+    else if (arg === "--version" || arg === "-V") return "version";
     else if (arg === "--check") check = true;
     else if (arg === "--watch") watching = true;
     else if (arg === "--out") out = value();
     else if (arg === "--config") configPath = value();
     else if (arg === "--subprotocol") subprotocols.push(value());
     else if (arg in VALUE_OPTIONS) settings[VALUE_OPTIONS[arg] as string] = value();
-    else if (arg.startsWith("-")) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
-    else schemas.push(arg);
+    else if (arg.startsWith("-")) {
+      throw new UsageError(
+        `unknown option ${JSON.stringify(arg)}${didYouMean(arg, [...FLAGS, ...Object.keys(VALUE_OPTIONS)])}`,
+      );
+    } else schemas.push(arg);
   }
   if (check && watching) throw new UsageError("--check and --watch do not go together");
   if (schemas.length > 0 && out === undefined) throw new UsageError("schemas on the command line need --out <dir>");
@@ -136,12 +146,27 @@ async function configOf(invocation: Invocation): Promise<Config> {
     });
     return parseConfig({ protocols }, "the command line");
   }
-  const raw = JSON.parse(await readFile(invocation.configPath, "utf8"));
+  const raw = JSON.parse(await readConfig(invocation.configPath));
   const config = parseConfig(raw, invocation.configPath);
   return Object.keys(overrides).length === 0 ? config : parseConfig(
     { protocols: (raw as { protocols: Record<string, unknown>[] }).protocols.map((p) => ({ ...p, ...overrides })) },
     invocation.configPath,
   );
+}
+
+/** The configuration file's text; a missing one is a usage error that says what to do instead. */
+async function readConfig(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+    throw new SchemaError(
+      path,
+      "(file)",
+      `no configuration here (${resolve(path)}): write one (README's quick start shows it), name another with ` +
+        "--config <file>, or name the schemas: typewire gen <schema>... --out <dir>",
+    );
+  }
 }
 
 /** Generates once; a schema error is reported in one line, never with a stack trace. */
@@ -166,7 +191,7 @@ async function generateAll(invocation: Invocation): Promise<{ files: GeneratedFi
  * @returns The exit code: 0 done, 1 stale files under `--check`, 2 a usage or schema error.
  */
 export async function main(args: readonly string[], signal?: AbortSignal): Promise<number> {
-  let invocation: Invocation | "help";
+  let invocation: Invocation | "help" | "version";
   try {
     invocation = parseArgs(args);
   } catch (error) {
@@ -176,6 +201,10 @@ export async function main(args: readonly string[], signal?: AbortSignal): Promi
   }
   if (invocation === "help") {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (invocation === "version") {
+    process.stdout.write(`typewire ${VERSION}\n`);
     return 0;
   }
   const generated = await generateAll(invocation);

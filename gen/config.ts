@@ -4,6 +4,7 @@
  * @module
  */
 import { SchemaError } from "./errors.ts";
+import { didYouMean } from "./closest.ts";
 
 /** One protocol to generate. */
 export interface ProtocolConfig {
@@ -71,11 +72,17 @@ export function parseConfig(raw: unknown, label: string): Config {
   const fail = (where: string, why: string): never => {
     throw new SchemaError(label, where, why);
   };
-  const list = (raw as { protocols?: unknown } | null)?.protocols;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return fail("(file)", 'expected a JSON object with "protocols"');
+  }
+  unknownKeys(raw as Record<string, unknown>, TOP_LEVEL, "", fail);
+  const list = (raw as { protocols?: unknown }).protocols;
   if (!Array.isArray(list) || list.length === 0) return fail("protocols", "expected a non-empty list of protocols");
   return {
     protocols: list.map((entry: Record<string, unknown>, i) => {
       const where = `protocols[${i}]`;
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) fail(where, "expected an object");
+      unknownKeys(entry, PROTOCOL_KEYS, `${where}.`, fail);
       for (const field of STRING_FIELDS) {
         if (entry[field] !== undefined && typeof entry[field] !== "string") {
           fail(`${where}.${field}`, "expected a string");
@@ -107,6 +114,27 @@ export function parseConfig(raw: unknown, label: string): Config {
       };
     }),
   };
+}
+
+/** The keys of the file, besides `$schema` and comments (keys starting with `//`). */
+const TOP_LEVEL = ["protocols"];
+/** The keys of a protocol. */
+const PROTOCOL_KEYS = [...STRING_FIELDS, "subprotocols"];
+
+/**
+ * Refuses a key the configuration does not know: a misspelt setting would otherwise be ignored and its default used,
+ * silently (`"resmue": "pos"` would generate a protocol without resumable messages).
+ */
+function unknownKeys(
+  object: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+  prefix: string,
+  fail: (where: string, why: string) => never,
+): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key) || key === "$schema" || key.startsWith("//")) continue;
+    fail(`${prefix}${key}`, `unknown setting${didYouMean(key, known)}; the settings are ${known.join(", ")}`);
+  }
 }
 
 /** `schema/chat.ts` -> `chat`; `proto/ticker.schema.json` -> `ticker`. */

@@ -105,8 +105,11 @@ export function readJsonSchema(document: unknown, options: ReadOptions): Protoco
   const rawDefinitions = raw as SchemaNode;
   const names = new Map<string, string>();
   for (const original of Object.keys(rawDefinitions)) {
-    const name = identifierFor(original);
-    if ([...names.values()].includes(name)) {
+    const taken = [...names.values()];
+    // A generic's instance reads as its name and its literal arguments; spelt out in full where that is taken.
+    const readable = genericIdentifier(original);
+    const name = readable !== undefined && !taken.includes(readable) ? readable : identifierFor(original);
+    if (taken.includes(name)) {
       fail(original, `its name clashes with another type once made an identifier (${name})`);
     }
     names.set(original, name);
@@ -439,6 +442,22 @@ function isNode(value: unknown): value is SchemaNode {
 function describe(node: unknown): { description?: string } {
   const text = isNode(node) ? node.description : undefined;
   return typeof text === "string" && text.trim() !== "" ? { description: text.trim() } : {};
+}
+
+/**
+ * The identifier of a generic's instance, from its name and the arguments that are literals or named types:
+ * `Reply<"room_created",structure--205-220...>` (an object literal argument, which ts-json-schema-generator names by
+ * its place in the file) becomes `ReplyRoomCreated`. `undefined` for a name that is not a generic's instance.
+ */
+function genericIdentifier(name: string): string | undefined {
+  const generic = /^([A-Za-z_$][A-Za-z0-9_$]*)<(.*)>$/.exec(name);
+  if (generic === null) return undefined;
+  const words = (generic[2] as string).split(",").map((argument) => argument.trim())
+    .filter((argument) => !argument.startsWith("structure-"))
+    .flatMap((argument) => argument.split(/[^A-Za-z0-9]+/))
+    .filter((word) => word !== "")
+    .map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return `${generic[1]}${words.join("")}`;
 }
 
 /** Turns a definition name such as `Box<string>` into an identifier (`Box_string`). */

@@ -14,6 +14,8 @@ import {
   SchemaGenerator,
 } from "ts-json-schema-generator";
 import { SchemaError } from "./errors.ts";
+import { checkJsDocTags } from "./jsdoc_tags.ts";
+import { checkTypes } from "./unsupported_types.ts";
 
 /** The JSDoc tags that declare a request on a message's interface, and the JSON Schema keywords they become. */
 const REQUEST_TAGS: Readonly<Record<string, string>> = {
@@ -73,6 +75,11 @@ export function schemaFromTypeScript(file: string, label: string): Record<string
       getNewLine: () => "\n",
     });
     throw new SchemaError(label, "(compile)", `the schema does not type-check:\n${text.trim()}`);
+  }
+  const source = program.getSourceFile(file);
+  if (source !== undefined) {
+    checkTypes(source, label);
+    checkJsDocTags(source, label);
   }
   const config: CompletedConfig = {
     ...DEFAULT_CONFIG,

@@ -13,8 +13,12 @@ import { fileURLToPath } from "node:url";
 import { main } from "../gen/cli.ts";
 import { schemaFromAsyncApi } from "../gen/asyncapi.ts";
 import { SchemaError } from "../gen/errors.ts";
+import { closest, didYouMean } from "../gen/closest.ts";
+import { VERSION } from "../gen/version.ts";
+import { spawnSync } from "node:child_process";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url).href);
+const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 
 /** Runs the CLI in this process, capturing what it writes. */
 async function gen(args: readonly string[], signal?: AbortSignal): Promise<{ code: number; out: string; err: string }> {
@@ -194,4 +198,112 @@ test("--watch generates again when the schema changes, until stopped", async () 
   const { code, out } = await watching;
   assert.equal(code, 0);
   assert.match(out, /watching /);
+});
+
+test("a setting the configuration does not know is refused, naming the closest one, never ignored", async () => {
+  const dir = scratch("ticker.schema.json");
+  const config = join(dir, "typewire.config.json");
+  const protocol = { schema: join(dir, "ticker.schema.json"), output: join(dir, "ticker.ts"), discriminator: "op" };
+  const cases: [unknown, RegExp][] = [
+    [
+      { protocols: [{ ...protocol, resmue: "pos" }] },
+      /protocols\[0\]\.resmue: unknown setting \(did you mean "resume"\?\)/,
+    ],
+    [
+      { protocols: [{ ...protocol, outptu: "x.ts" }] },
+      /protocols\[0\]\.outptu: unknown setting \(did you mean "output"\?\)/,
+    ],
+    [{ protocol: [protocol] }, /: protocol: unknown setting \(did you mean "protocols"\?\)/],
+    [{ protocols: [protocol], colour: "blue" }, /: colour: unknown setting; the settings are protocols$/m],
+  ];
+  for (const [settings, message] of cases) {
+    writeFileSync(config, JSON.stringify(settings));
+    const { code, err } = await gen(["--config", config]);
+    assert.equal(code, 2, JSON.stringify(settings));
+    assert.match(err, message);
+    assert.ok(!existsSync(join(dir, "ticker.ts")), "nothing generated");
+  }
+  // A JSON Schema reference and comments are not settings.
+  writeFileSync(
+    config,
+    JSON.stringify({
+      $schema: "x",
+      "//": "note",
+      protocols: [{ ...protocol, "// why": "op", server: "TickerServerMessage", client: "TickerClientMessage" }],
+    }),
+  );
+  const { code, err } = await gen(["--config", config]);
+  assert.equal(code, 0, err);
+});
+
+test("no configuration: exit 2 with what to do instead, not a raw ENOENT", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-gen-"));
+  const { code, err } = await gen(["--config", join(dir, "typewire.config.json")]);
+  assert.equal(code, 2);
+  assert.match(err, /typewire\.config\.json: \(file\): no configuration here \(.+\): write one/);
+  assert.match(err, /--config <file>/);
+  assert.match(err, /typewire gen <schema>\.\.\. --out <dir>/);
+  assert.doesNotMatch(err, /ENOENT/);
+});
+
+test("--version prints the version; a misspelt option is named with the closest one", async () => {
+  const version = await gen(["--version"]);
+  assert.deepEqual([version.code, version.out], [0, `typewire ${VERSION}\n`]);
+  const typo = await gen(["--chekc"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /^typewire gen: unknown option "--chekc" \(did you mean "--check"\?\)/);
+});
+
+test("the typewire command: usage with its commands, --version, an unknown command refused", () => {
+  const typewire = (...args: string[]) =>
+    spawnSync(join(ROOT, "node_modules", ".bin", "deno"), ["run", "-A", join(ROOT, "gen", "bin.ts"), ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+  for (const args of [[], ["--help"]]) {
+    const help = typewire(...args);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /typewire gen <schema>\.\.\. --out <dir>/);
+    assert.match(help.stdout, /typewire gen --help/);
+    assert.match(help.stdout, /typewire --version/);
+  }
+  assert.equal(typewire("--version").stdout, `typewire ${VERSION}\n`);
+  const unknown = typewire("gne");
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^typewire: unknown command "gne" \(did you mean "gen"\?\)/);
+});
+
+test("closest: a slip of a third of a name's letters (two at least) finds the name meant; others find nothing", () => {
+  const tags = ["minLength", "maxLength", "minimum", "maximum", "pattern", "format", "asType"];
+  assert.equal(closest("maxLenght", tags), "maxLength");
+  assert.equal(closest("MAXLENGTH", tags), "maxLength");
+  assert.equal(closest("min", tags), "minimum", "cut short: the shortest tag it begins");
+  assert.equal(closest("zzz", tags), undefined);
+  assert.equal(closest("patern", tags), "pattern");
+  assert.equal(closest("colour", ["protocols"]), undefined);
+  assert.equal(didYouMean("outptu", ["output"]), ' (did you mean "output"?)');
+  assert.equal(didYouMean("zzz", ["output"]), "");
+});
+
+test("a JSDoc tag typewire would drop is refused, naming the tag, where it is and the tag meant", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-gen-"));
+  const schema = (tags: string) =>
+    `/** A login. @see https://example.com */\nexport interface Login {\n  type: "login";\n  /** ${tags} */\n  name: string;\n}\n` +
+    `export interface Ok {\n  type: "ok";\n}\nexport type ServerMessage = Ok;\nexport type ClientMessage = Login;\n`;
+  const cases: [string, RegExp][] = [
+    ["@maxLenght 20", /login\.ts: Login\.name: unknown JSDoc tag @maxLenght \(did you mean @maxLength\?\)/],
+    ["@min 1", /Login\.name: unknown JSDoc tag @min \(did you mean @minimum\?\)/],
+    ["@colour red", /Login\.name: unknown JSDoc tag @colour: typewire would drop it/],
+  ];
+  for (const [tags, message] of cases) {
+    writeFileSync(join(dir, "login.ts"), schema(tags));
+    const { code, err } = await gen([join(dir, "login.ts"), "--out", join(dir, "out")]);
+    assert.equal(code, 2, tags);
+    assert.match(err, message);
+    assert.match(err, /@minLength, @maxLength/, "names the tags that shape a message");
+  }
+  writeFileSync(join(dir, "login.ts"), schema("The name. @maxLength 20 @remarks shown to everyone @todo trim"));
+  const { code, err } = await gen([join(dir, "login.ts"), "--out", join(dir, "out")]);
+  assert.equal(code, 0, err);
+  assert.match(readFileSync(join(dir, "out", "login.ts"), "utf8"), /20/, "the bound is kept");
 });
