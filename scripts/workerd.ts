@@ -40,7 +40,7 @@ const thisPackage: esbuild.Plugin = {
 /** The bundles made so far, by entry: one esbuild run per entry and process. */
 const bundles = new Map<string, Promise<string>>();
 
-/** Bundles a Worker's entry (a path from the repository's root, or an absolute one) into one ES module. */
+/** Bundles an entry, a Worker's or a page's script (a path from the repository's root, or an absolute one), into one ES module. */
 export function bundleWorker(entry: string): Promise<string> {
   let bundle = bundles.get(entry);
   if (bundle === undefined) {

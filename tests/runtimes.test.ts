@@ -11,30 +11,14 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import { launchChromium } from "./support/chromium.ts";
 import { ChatRoom } from "../src/chat/server/room.ts";
 import type { ListenOptions } from "../src/server/typed_server.ts";
 import { runProgram } from "../scripts/bench/processes.ts";
+import { bundleWorker } from "../scripts/workerd.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
-
-async function bundle(entry: string): Promise<string> {
-  try {
-    const result = await esbuild.build({
-      entryPoints: [join(ROOT, entry)],
-      bundle: true,
-      format: "esm",
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
-    });
-    return result.outputFiles[0]?.text ?? "";
-  } finally {
-    await esbuild.stop();
-  }
-}
 
 /** A chat room on this runtime's adapter, with whatever HTTP the test needs beside it. */
 async function startChat(fetch?: ListenOptions["fetch"]) {
@@ -43,7 +27,7 @@ async function startChat(fetch?: ListenOptions["fetch"]) {
 }
 
 test("Chromium: the client module alone, bundled into a page under a strict CSP, logs in and chats", async () => {
-  const script = await bundle("tests/matrix/page_client.ts");
+  const script = await bundleWorker("tests/matrix/page_client.ts");
   const html =
     '<!doctype html><meta charset="utf-8"><title>typewire client</title><script type="module" src="/client.js"></script>';
   const server = await startChat((request) => {
@@ -72,7 +56,7 @@ test("Chromium: the client module alone, bundled into a page under a strict CSP,
 });
 
 test("workerd (Miniflare): a Worker opens the standard WebSocket, logs in and chats, where eval is refused", async () => {
-  const script = await bundle("tests/matrix/worker.ts");
+  const script = await bundleWorker("tests/matrix/worker.ts");
   const server = await startChat();
   const worker = new Miniflare({ modules: true, script, compatibilityDate: "2025-09-01" });
   try {

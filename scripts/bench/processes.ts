@@ -2,7 +2,7 @@
  * Running the benchmark's programs: each runtime's command line, servers that
  * print "listening <port>", and one-shot programs that print one line of JSON.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -167,4 +167,36 @@ export async function runJson<T>([program, args]: [string, string[]], timeout = 
   } catch {
     throw new Error(`${program} ${args.join(" ")} exited ${status} without JSON:\n${stdout}\n${stderr}`);
   }
+}
+
+/**
+ * Waits for a service just spawned to answer on its port, every 100 ms for 10 s; kills it if it does not.
+ *
+ * @param child The service's process.
+ * @param port Its port.
+ * @param answers Whether it answers there now.
+ * @param what Its name, for the error.
+ * @throws {Error} When it exited or did not answer in time.
+ */
+export async function untilAnswering(
+  child: ChildProcess,
+  port: number,
+  answers: (port: number) => Promise<boolean>,
+  what: string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 100 && child.exitCode === null; attempt++) {
+    if (await answers(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`${what} on port ${port} did not answer within 10 s (exit code ${child.exitCode})`);
+}
+
+/** Stops a service with SIGTERM; resolves once it exited (at once if it is not running). */
+export function stopChild(child: ChildProcess | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
 }

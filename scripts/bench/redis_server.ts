@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection, createServer } from "node:net";
 import process from "node:process";
+import { stopChild, untilAnswering } from "./processes.ts";
 
 /** A redis-server the test started. */
 export interface RedisServer {
@@ -80,20 +81,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     child = spawn(PROGRAM, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence], {
       stdio: "ignore",
     });
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (await answers(port)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    child.kill("SIGKILL");
-    throw new Error(`redis-server on port ${port} did not answer within 10 s`);
+    await untilAnswering(child, port, answers, "redis-server");
   };
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const running = child;
-      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return resolve();
-      running.once("exit", () => resolve());
-      running.kill("SIGTERM");
-    });
+  const stop = () => stopChild(child);
   const remove = async () => {
     await stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { freePort } from "../../scripts/bench/redis_server.ts";
+import { stopChild, untilAnswering } from "../../scripts/bench/processes.ts";
 import type { RecoveryWindow } from "../../src/backplane/backplane.ts";
 import { NatsBackplane } from "../../src/backplane/nats.ts";
 import type { Engine } from "./backplanes.ts";
@@ -86,20 +87,9 @@ export async function startNats(): Promise<NatsServer> {
       stdio: "ignore",
     });
     child = running;
-    for (let attempt = 0; attempt < 100 && running.exitCode === null; attempt++) {
-      if (await answers(port)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    running.kill("SIGKILL");
-    throw new Error(`nats-server on port ${port} did not answer within 10 s (exit code ${running.exitCode})`);
+    await untilAnswering(running, port, answers, "nats-server");
   };
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const running = child;
-      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return resolve();
-      running.once("exit", () => resolve());
-      running.kill("SIGTERM");
-    });
+  const stop = () => stopChild(child);
   const wipe = async () => {
     await stop();
     removeStore();
