@@ -5,6 +5,9 @@
  * operation's `reply` makes its messages requests (`x-reply`, and
  * `x-error-reply` for reply messages marked `x-error: true`), paired by the
  * request message's `correlationId` (`x-correlation`: see `./requests.ts`).
+ * A message's `x-type` names its type (when its payload is the component
+ * schema of that name, the type is that schema, with no alias); a component
+ * schema named as a direction's union gives that union its description.
  *
  * @module
  */
@@ -108,8 +111,23 @@ export function schemaFromAsyncApi(
   const messageName = (message: Node, key: string): string => {
     const known = messageNames.get(message);
     if (known !== undefined) return known;
+    const raw = message.payload;
+    const component = isNode(raw) && typeof raw.$ref === "string"
+      ? /^#\/components\/schemas\/([^/]+)$/.exec(raw.$ref)?.[1]
+      : undefined;
+    const typeName = message["x-type"];
+    if (typeName !== undefined && (typeof typeName !== "string" || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(typeName))) {
+      fail(`messages/${key}/x-type`, "x-type names the message's type: a TypeScript identifier");
+    }
+    if (typeof typeName === "string" && typeName === component) {
+      // The payload is the named schema itself: the message's type is that schema, with no alias beside it.
+      messageNames.set(message, typeName);
+      return typeName;
+    }
     const base = typeof message.name === "string" ? message.name : key;
-    const name = pascal(base) + (pascal(base).endsWith("Message") ? "" : "Message");
+    const name = typeof typeName === "string"
+      ? typeName
+      : pascal(base) + (pascal(base).endsWith("Message") ? "" : "Message");
     if (name in defs) fail(`messages/${key}`, `two types would be named ${name}; give the messages distinct names`);
     const payload = resolve(message.payload, `messages/${key}/payload`);
     if (!isNode(payload)) fail(`messages/${key}`, "a message needs a payload schema");
@@ -121,9 +139,7 @@ export function schemaFromAsyncApi(
       );
     }
     // A payload that names a component schema stays a reference to it; any other is copied in.
-    const raw = message.payload;
-    const named = isNode(raw) && typeof raw.$ref === "string" && raw.$ref.startsWith("#/components/schemas/");
-    defs[name] = strip(named ? raw : payload, name);
+    defs[name] = strip(component !== undefined ? raw : payload, name);
     messageNames.set(message, name);
     return name;
   };
@@ -202,8 +218,13 @@ export function schemaFromAsyncApi(
       ? { $ref: `#/$defs/${names[0]}` }
       : { anyOf: names.map((n) => ({ $ref: `#/$defs/${n}` })) };
   };
-  defs[serverType] = union(server, "server");
-  defs[clientType] = union(client, "client");
+  // A component schema named as a direction's union gives it its description; its members are the operations'.
+  const described = (name: string) =>
+    isNode(schemas[name]) && typeof schemas[name].description === "string"
+      ? { description: schemas[name].description }
+      : {};
+  defs[serverType] = { ...described(serverType), ...union(server, "server") };
+  defs[clientType] = { ...described(clientType), ...union(client, "client") };
   if (discriminators.size > 1) {
     fail("(document)", `the payloads name different discriminators (${[...discriminators].join(", ")}); use one`);
   }

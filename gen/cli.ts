@@ -8,6 +8,7 @@
  * npx typewire gen api/ticker.schema.json --out src/generated   # one schema
  * deno run -A gen/cli.ts                                         # every protocol in typewire.config.json
  * deno run -A gen/cli.ts --check                                 # exit 1 if any file is stale
+ * npx typewire gen api/ticker.schema.json --out src/generated --asyncapi api/ticker.asyncapi.yaml
  * ```
  *
  * @module
@@ -53,12 +54,16 @@ Options:
   --resume <property>        make the server messages that declare this optional string
                              property resumable: the server fills it in, a reconnecting
                              client asks for what it missed (default: none)
+  --asyncapi <file|dir>      also write each protocol's AsyncAPI 3.0.0 document, derived from its
+                             schema and describing the --describes side: to <file> (.json, .yaml
+                             or .yml) for a single protocol; for several, into <dir> as
+                             <name>.asyncapi.json (default: the configuration's "asyncapi", if any)
   --check                    generate in memory; exit 1 naming each stale or missing file
   --watch                    generate, then again whenever an input changes, until Ctrl-C
   --version                  typewire's version
   --help                     this text
 
-Exit status: 0 done, 1 stale files under --check, 2 a usage or schema error.
+Exit status: 0 done, 1 stale files under --check, 2 a usage or schema error (or a file it cannot write).
 `;
 
 /** Options that take a value, and the configuration field each sets. */
@@ -78,6 +83,8 @@ interface Invocation {
   readonly configPath: string;
   readonly settings: Readonly<Record<string, string>>;
   readonly subprotocols: readonly string[];
+  /** `--asyncapi`: a file (for one protocol) or a directory (for any number). */
+  readonly asyncapi: string | undefined;
   readonly check: boolean;
   readonly watch: boolean;
 }
@@ -85,7 +92,7 @@ interface Invocation {
 class UsageError extends Error {}
 
 /** The options besides those that set a protocol's setting (`VALUE_OPTIONS`). */
-const FLAGS = ["--check", "--watch", "--help", "--version", "--out", "--config", "--subprotocol"];
+const FLAGS = ["--check", "--watch", "--help", "--version", "--out", "--config", "--subprotocol", "--asyncapi"];
 
 function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
   const schemas: string[] = [];
@@ -93,6 +100,7 @@ function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
   const subprotocols: string[] = [];
   let out: string | undefined;
   let configPath: string | undefined;
+  let asyncapi: string | undefined;
   let check = false;
   let watching = false;
   for (let i = 0; i < args.length; i++) {
@@ -109,6 +117,7 @@ function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
     else if (arg === "--out") out = value();
     else if (arg === "--config") configPath = value();
     else if (arg === "--subprotocol") subprotocols.push(value());
+    else if (arg === "--asyncapi") asyncapi = value();
     else if (arg in VALUE_OPTIONS) settings[VALUE_OPTIONS[arg] as string] = value();
     else if (arg.startsWith("-")) {
       throw new UsageError(
@@ -122,12 +131,21 @@ function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
   if (schemas.length > 0 && configPath !== undefined) {
     throw new UsageError("give schemas on the command line or --config, not both");
   }
+  if (asyncapi !== undefined && !isAsyncApiFile(asyncapi) && /\.[^/.]+$/.test(basename(asyncapi))) {
+    throw new UsageError(
+      `--asyncapi ${asyncapi}: name a .json, .yaml or .yml file for the document, or a directory (without an extension)`,
+    );
+  }
+  if (schemas.length > 1 && asyncapi !== undefined && isAsyncApiFile(asyncapi)) {
+    throw new UsageError(`--asyncapi ${asyncapi} names one file for ${schemas.length} schemas: name a directory`);
+  }
   return {
     schemas,
     out,
     configPath: configPath ?? "typewire.config.json",
     settings,
     subprotocols,
+    asyncapi,
     check,
     watch: watching,
   };
@@ -142,16 +160,42 @@ async function configOf(invocation: Invocation): Promise<Config> {
   if (invocation.schemas.length > 0) {
     const protocols = invocation.schemas.map((schema) => {
       const name = basename(schema).replace(/\..*$/, "");
-      return { schema, output: join(invocation.out as string, `${name}.ts`), ...overrides };
+      const asyncapi = invocation.asyncapi === undefined ? {} : { asyncapi: asyncApiPath(invocation.asyncapi, name) };
+      return { schema, output: join(invocation.out as string, `${name}.ts`), ...overrides, ...asyncapi };
     });
     return parseConfig({ protocols }, "the command line");
   }
   const raw = JSON.parse(await readConfig(invocation.configPath));
   const config = parseConfig(raw, invocation.configPath);
-  return Object.keys(overrides).length === 0 ? config : parseConfig(
-    { protocols: (raw as { protocols: Record<string, unknown>[] }).protocols.map((p) => ({ ...p, ...overrides })) },
+  const option = invocation.asyncapi;
+  if (option === undefined && Object.keys(overrides).length === 0) return config;
+  if (option !== undefined && isAsyncApiFile(option) && config.protocols.length > 1) {
+    throw new SchemaError(
+      invocation.configPath,
+      "--asyncapi",
+      `${option} names one file for ${config.protocols.length} protocols: name a directory`,
+    );
+  }
+  return parseConfig(
+    {
+      protocols: (raw as { protocols: Record<string, unknown>[] }).protocols.map((p, i) => ({
+        ...p,
+        ...overrides,
+        ...(option !== undefined && { asyncapi: asyncApiPath(option, config.protocols[i]!.name) }),
+      })),
+    },
     invocation.configPath,
   );
+}
+
+/** Whether `--asyncapi` names a file (by its extension) rather than a directory. */
+function isAsyncApiFile(path: string): boolean {
+  return /\.(json|ya?ml)$/.test(path);
+}
+
+/** Where `--asyncapi` puts a protocol's document: the file it names, or `<dir>/<name>.asyncapi.json`. */
+function asyncApiPath(option: string, name: string): string {
+  return isAsyncApiFile(option) ? option : join(option, `${name}.asyncapi.json`);
 }
 
 /** The configuration file's text; a missing one is a usage error that says what to do instead. */
@@ -289,8 +333,13 @@ async function writeChanged(files: readonly GeneratedFile[]): Promise<number> {
       process.stdout.write(`unchanged ${file.path}\n`);
       continue;
     }
-    await mkdir(dirname(file.path), { recursive: true });
-    await writeFile(file.path, file.text);
+    try {
+      await mkdir(dirname(file.path), { recursive: true });
+      await writeFile(file.path, file.text);
+    } catch (error) {
+      process.stderr.write(`typewire gen: cannot write ${file.path}: ${(error as Error).message}\n`);
+      return 2;
+    }
     process.stdout.write(`wrote ${file.path}\n`);
   }
   return 0;

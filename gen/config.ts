@@ -35,6 +35,13 @@ export interface ProtocolConfig {
    * @default none: no message is resumable
    */
   readonly resume: string | undefined;
+  /**
+   * Where to write the protocol's AsyncAPI 3.0.0 document (`.json`, or `.yaml`/`.yml`), derived from the schema
+   * whatever its kind and checked by `--check` like every generated file; it describes the side `describes` names.
+   * See docs/asyncapi.md.
+   * @default none: no AsyncAPI document is written
+   */
+  readonly asyncapi: string | undefined;
 }
 
 /** The whole configuration file. */
@@ -52,6 +59,7 @@ const STRING_FIELDS = [
   "runtime",
   "describes",
   "resume",
+  "asyncapi",
 ] as const;
 
 /**
@@ -100,6 +108,13 @@ export function parseConfig(raw: unknown, label: string): Config {
         fail(`${where}.subprotocols`, "expected a list of strings");
       }
       const schema = entry.schema as string;
+      const asyncapi = entry.asyncapi as string | undefined;
+      if (asyncapi !== undefined && !/\.(json|ya?ml)$/.test(asyncapi)) {
+        fail(`${where}.asyncapi`, "expected a .json, .yaml or .yml file for the AsyncAPI document");
+      }
+      if (asyncapi !== undefined && [schema, entry.output, jsonSchemaPath(schema)].includes(asyncapi)) {
+        fail(`${where}.asyncapi`, `${asyncapi} is the schema or another generated file: name a file of its own`);
+      }
       return {
         schema,
         output: entry.output as string,
@@ -111,6 +126,7 @@ export function parseConfig(raw: unknown, label: string): Config {
         subprotocols: subprotocols as string[],
         runtime: (entry.runtime as string | undefined) ?? "typewire/runtime",
         resume: entry.resume as string | undefined,
+        asyncapi,
       };
     }),
   };

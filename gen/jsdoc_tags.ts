@@ -94,6 +94,19 @@ function checkAsType(tag: ts.JSDocTag, node: ts.Node, label: string): void {
   );
 }
 
+/** Tags ts-json-schema-generator knows that typewire's validators do not check: why, and what to do instead. */
+const UNCHECKED_TAGS: Readonly<Record<string, string>> = {
+  uniqueItems: "typewire's validators do not check that items are unique: remove the tag and check it in your " +
+    "handler, or send an object keyed by what must be unique",
+  multipleOf: "typewire's validators do not check multipleOf: for whole numbers write @asType integer; for another " +
+    "step, remove the tag and check it in your handler (or send the count of steps as an integer)",
+  contains: "typewire's validators do not check contains: remove the tag and check it in your handler",
+  propertyNames: "typewire's validators do not check propertyNames: remove the tag and check it in your handler",
+  minProperties: "typewire's validators do not check minProperties: list the properties as required instead",
+  maxProperties: "typewire's validators do not check maxProperties: remove the tag (objects are closed: only " +
+    "declared properties are accepted)",
+};
+
 /** What a schema's declarations are called in messages: `Login.name`, `Name`. */
 function nameOf(node: ts.Node): string {
   const own = (node as { name?: ts.Node }).name;
@@ -122,21 +135,50 @@ function nameOf(node: ts.Node): string {
  */
 export function checkJsDocTags(source: ts.SourceFile, label: string): void {
   const known = [...SCHEMA_TAGS, ...DOCUMENTATION_TAGS];
+  const attached = new Set<number>();
   const visit = (node: ts.Node): void => {
+    for (const doc of ts.getJSDocCommentsAndTags(node)) if (ts.isJSDoc(doc)) attached.add(doc.getStart(source));
     for (const tag of ts.getJSDocTags(node)) {
       const name = tag.tagName.text;
       if (name === "asType") checkAsType(tag, node, label);
+      const unchecked = UNCHECKED_TAGS[name];
+      if (unchecked !== undefined) throw new SchemaError(label, nameOf(node), `@${name}: ${unchecked}`);
       if (known.includes(name)) continue;
       const guess = closest(name, SCHEMA_TAGS);
       throw new SchemaError(
         label,
         nameOf(node),
         `unknown JSDoc tag @${name}${guess === undefined ? "" : ` (did you mean @${guess}?)`}: typewire would drop ` +
-          "it and what it asks; the tags that shape a message are @" + SCHEMA_TAGS.join(", @") +
+          "it and what it asks; the tags that shape a message are @" +
+          SCHEMA_TAGS.filter((tag) => !(tag in UNCHECKED_TAGS)).join(", @") +
           " (tags that only document, such as @see and @remarks, are welcome)",
       );
     }
     ts.forEachChild(node, visit);
   };
   visit(source);
+  checkDetached(source, label, attached);
+}
+
+/**
+ * Refuses a JSDoc comment with a schema tag that belongs to no declaration: TypeScript gives a declaration only the
+ * comments before it that end a line, so in `{ type: "a"; /** @maxLength 3 *\/ name: string }` the tag is dropped.
+ */
+function checkDetached(source: ts.SourceFile, label: string, attached: ReadonlySet<number>): void {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, source.text);
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
+    const text = scanner.getTokenText();
+    if (!text.startsWith("/**") || attached.has(scanner.getTokenStart())) continue;
+    const tags = [...text.matchAll(/@(\w+)/g)].map((m) => m[1] as string).filter((tag) => SCHEMA_TAGS.includes(tag));
+    if (tags.length === 0) continue;
+    const { line } = source.getLineAndCharacterOfPosition(scanner.getTokenStart());
+    throw new SchemaError(
+      label,
+      `line ${line + 1}`,
+      `this JSDoc comment (@${tags.join(", @")}) belongs to no declaration, so typewire would drop it: TypeScript ` +
+        "gives a property only the comments before it that end their line: put the comment on its own line, above " +
+        "the property",
+    );
+  }
 }

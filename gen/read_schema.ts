@@ -260,6 +260,16 @@ function variantTag(
   return tag.values[0];
 }
 
+/** What to write instead of a keyword the validators do not check, where there is something to say. */
+const KEYWORD_FIXES: Readonly<Record<string, string>> = {
+  not: ": to forbid a property, leave it out of properties (objects are closed unless additionalProperties is " +
+    "true); to exclude values, list the allowed ones with enum (in TypeScript, `never` on a required property " +
+    "becomes not: remove the property, or make it optional)",
+  uniqueItems: ": typewire's validators do not check that items are unique: remove it and check in your handler",
+  multipleOf: ': for whole numbers use "type": "integer"; for another step, remove it and check in your handler',
+  allOf: ": write the combined object out (in TypeScript, an interface that extends another is written out for you)",
+};
+
 class ShapeReader {
   /** Names of definitions referenced from inside some shape. */
   readonly referenced = new Set<string>();
@@ -285,7 +295,7 @@ class ShapeReader {
         where,
         keyword === "oneOf"
           ? "oneOf is supported only as a direction's union of messages (told apart by their discriminator); use anyOf"
-          : `the keyword ${keyword} is not supported`,
+          : `the keyword ${keyword} is not supported${KEYWORD_FIXES[keyword] ?? ""}`,
       );
     }
     if (node.const !== undefined || node.enum !== undefined) return { ...this.literal(node, where), ...doc };
@@ -295,7 +305,7 @@ class ShapeReader {
     }
     for (const key of constraints) {
       if (key !== "type" && !types.some((t) => KEYWORDS[t as string]?.has(key))) {
-        this.fail(where, `the keyword ${key} is not supported here`);
+        this.fail(where, `the keyword ${key} is not supported here${KEYWORD_FIXES[key] ?? ""}`);
       }
     }
     const shapes = types.map((type) => this.typed(node, String(type), where));

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { relative, resolve } from "node:path";
+import process from "node:process";
 import ts from "typescript";
 import {
   type CompletedConfig,
@@ -48,6 +50,16 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   types: [],
 };
 
+/** The schema file and every file of the project it imports (declaration files and packages are not the schema's). */
+function schemaSources(program: ts.Program, file: string): ts.SourceFile[] {
+  const own = resolve(file);
+  return program.getSourceFiles().filter((source) =>
+    resolve(source.fileName) === own ||
+    (!source.isDeclarationFile && !program.isSourceFileFromExternalLibrary(source) &&
+      !source.fileName.includes("/node_modules/"))
+  );
+}
+
 /**
  * Compiles the exported types of a TypeScript file to one JSON Schema
  * (draft-07) document, a definition per exported type, properties in
@@ -76,10 +88,10 @@ export function schemaFromTypeScript(file: string, label: string): Record<string
     });
     throw new SchemaError(label, "(compile)", `the schema does not type-check:\n${text.trim()}`);
   }
-  const source = program.getSourceFile(file);
-  if (source !== undefined) {
-    checkTypes(source, label);
-    checkJsDocTags(source, label);
+  for (const source of schemaSources(program, file)) {
+    const where = source.fileName === resolve(file) ? label : relative(process.cwd(), source.fileName);
+    checkTypes(source, where);
+    checkJsDocTags(source, where);
   }
   const config: CompletedConfig = {
     ...DEFAULT_CONFIG,

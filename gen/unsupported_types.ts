@@ -60,6 +60,13 @@ function problemOf(node: ts.Node): string | undefined {
       (pattern === undefined ? " with a @pattern" : ` with @pattern ${pattern}`);
   }
   if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName)) return BY_NAME[node.typeName.text];
+  if (
+    node.kind === ts.SyntaxKind.NeverKeyword && ts.isPropertySignature(node.parent) &&
+    node.parent.questionToken === undefined
+  ) {
+    return "a required property of type never: no message can have it, so none would ever be valid: remove it, " +
+      "or make it optional (name?: never) to say it must be absent";
+  }
   return undefined;
 }
 

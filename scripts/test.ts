@@ -185,6 +185,13 @@ if (only === undefined) {
   outcomes.push(check("JSR package (deno publish --dry-run)", "deno", ["publish", "--dry-run", "--allow-dirty"]));
   outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
   outcomes.push(
+    check("no protocol breaks its last tagged version (typewire diff, scripts/check_compat.ts)", "deno", [
+      "run",
+      "-A",
+      "scripts/check_compat.ts",
+    ]),
+  );
+  outcomes.push(
     check("the bring-your-own-protocol guide works as written (docs/)", "deno", [
       "run",
       "-A",
@@ -198,6 +205,11 @@ if (benchmarks !== undefined) {
 if (files.some((f) => f === "tests/" || f.includes("browser"))) {
   const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   outcomes.push(ensureDebianProgram("Chromium for the browser test", path, "chromium", "CHROMIUM_PATH"));
+}
+if (files.some((f) => f === "tests/" || f.includes("connect"))) {
+  outcomes.push(
+    ensureDebianProgram("tmux, the terminal typewire connect is tested in", "/usr/bin/tmux", "tmux", "PATH"),
+  );
 }
 if (only === undefined || only === "deno") {
   outcomes.push(tests("deno test", "deno", ["test", "-A", "--no-lock", ...files], parseDeno));

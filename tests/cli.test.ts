@@ -7,8 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import process from "node:process";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../gen/cli.ts";
 import { schemaFromAsyncApi } from "../gen/asyncapi.ts";
@@ -16,24 +15,13 @@ import { SchemaError } from "../gen/errors.ts";
 import { closest, didYouMean } from "../gen/closest.ts";
 import { VERSION } from "../gen/version.ts";
 import { spawnSync } from "node:child_process";
+import { captured } from "./support/captured.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url).href);
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 
-/** Runs the CLI in this process, capturing what it writes. */
-async function gen(args: readonly string[], signal?: AbortSignal): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args, signal), out, err };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+/** Runs the command in this process, capturing what it writes. */
+const gen = (args: readonly string[], signal?: AbortSignal) => captured(() => main(args, signal));
 
 /** A scratch folder with copies of fixture files. */
 function scratch(...files: string[]): string {
@@ -306,4 +294,39 @@ test("a JSDoc tag typewire would drop is refused, naming the tag, where it is an
   const { code, err } = await gen([join(dir, "login.ts"), "--out", join(dir, "out")]);
   assert.equal(code, 0, err);
   assert.match(readFileSync(join(dir, "out", "login.ts"), "utf8"), /20/, "the bound is kept");
+});
+
+test("a relative runtime that names no file from the generated module's folder is refused, not written", async () => {
+  const dir = scratch("ticker.schema.json");
+  const out = join(dir, "src", "generated");
+  const schema = join(dir, "ticker.schema.json");
+  const options = ["--discriminator", "op", "--server", "TickerServerMessage", "--client", "TickerClientMessage"];
+  const missing = await gen([schema, "--out", out, "--runtime", "../runtime/mod.ts", ...options]);
+  assert.equal(missing.code, 2);
+  assert.match(
+    missing.err,
+    /runtime: "\.\.\/runtime\/mod\.ts" is resolved from the generated module's folder .* which does not exist: leave "runtime" out/,
+  );
+  assert.equal(existsSync(join(out, "ticker.ts")), false);
+  const runtime = join(ROOT, "src", "runtime", "mod.ts");
+  const found = await gen([schema, "--out", out, "--runtime", relative(out, runtime), ...options]);
+  assert.equal(found.code, 0, found.err);
+  assert.equal((await gen([schema, "--out", out, ...options])).code, 0, "the package specifier is not a path");
+});
+
+test("--asyncapi with another extension is refused; a file that cannot be written is one line, exit 2", async () => {
+  const dir = scratch("echo.ts");
+  const schema = join(dir, "echo.ts");
+  const out = join(dir, "out");
+  const named = await gen([schema, "--out", out, "--asyncapi", join(dir, "echo.ts")]);
+  assert.equal(named.code, 2);
+  assert.match(
+    named.err,
+    /--asyncapi .*echo\.ts: name a \.json, \.yaml or \.yml file for the document, or a directory/,
+  );
+  writeFileSync(join(dir, "docs"), "a file where a folder would go");
+  const blocked = await gen([schema, "--out", out, "--asyncapi", join(dir, "docs")]);
+  assert.equal(blocked.code, 2);
+  assert.match(blocked.err, /^typewire gen: cannot write .*docs\/echo\.asyncapi\.json: /m);
+  assert.doesNotMatch(blocked.err, /\n\s+at /, "no stack trace");
 });

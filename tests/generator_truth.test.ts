@@ -102,7 +102,22 @@ const ROWS: readonly Row[] = [
     type: "number",
     refused: /^Probe\.x0: @asType "int" names no JSON Schema type \(did you mean integer\?\)/,
   },
-  { doc: "@multipleOf 5", type: "number", refused: /^Probe\.x0: the keyword multipleOf is not supported/ },
+  {
+    doc: "@multipleOf 5",
+    type: "number",
+    refused: /^Probe\.x0: @multipleOf: typewire's validators do not check multipleOf: for whole numbers write @asType/,
+  },
+  {
+    doc: "@uniqueItems true",
+    type: "string[]",
+    refused: /^Probe\.x0: @uniqueItems: typewire's validators do not check that items are unique: remove the tag/,
+  },
+  {
+    doc: "@minProperties 1",
+    type: "{ a?: string }",
+    refused: /^Probe\.x0: @minProperties: .* list the properties as required instead$/,
+  },
+  { type: "never", refused: /^Probe\.x0: a required property of type never: .*make it optional \(name\?: never\)/ },
 ];
 
 /** A schema file of one message, `Probe`, with the given properties (JSDoc and type each). */
@@ -120,7 +135,10 @@ function probeSchema(properties: readonly Row[]): string {
 
 /** The configuration of one schema file, every setting at its default; the module beside it, `<name>_generated.ts`. */
 function protocolOf(file: string): ProtocolConfig {
-  return parseConfig({ protocols: [{ schema: file, output: file.replace(/\.ts$/, "_generated.ts") }] }, "test")
+  return parseConfig(
+    { protocols: [{ schema: file, output: file.replace(/\.(schema\.json|ts)$/, "_generated.ts") }] },
+    "test",
+  )
     .protocols[0] as ProtocolConfig;
 }
 
@@ -171,4 +189,73 @@ test("a generic's instances are named by the generic and their literal arguments
   assert.match(module, /export interface ReplyRoomCreated \{/);
   assert.match(module, /export interface ReplyLeft \{/);
   assert.doesNotMatch(module, /structure/);
+});
+
+test("an optional property of type never is one that must be absent: left out of a closed object", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-truth-"));
+  const file = join(dir, "absent.ts");
+  writeFileSync(
+    file,
+    'export interface Probe {\n  type: "probe";\n  gone?: never;\n}\nexport type ServerMessage = Probe;\n' +
+      "export type ClientMessage = Probe;\n",
+  );
+  const result = await generate(file);
+  assert.ok("schema" in result);
+  const probe = (result.schema.definitions as Record<string, Record<string, unknown>>).Probe;
+  assert.deepEqual(probe, object({ type: { type: "string", const: "probe" } }, ["type"]));
+});
+
+test("files the schema imports are held to the same rules: their types and tags are checked where written", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-truth-"));
+  const shared = (body: string) => writeFileSync(join(dir, "shared.ts"), `export interface Base {\n${body}\n}\n`);
+  const file = join(dir, "imports.ts");
+  writeFileSync(
+    file,
+    'import type { Base } from "./shared.ts";\nexport interface Probe extends Base {\n  type: "probe";\n}\n' +
+      "export type ServerMessage = Probe;\nexport type ClientMessage = Probe;\n",
+  );
+  shared("  /** @maxLenght 3 */\n  name: string;");
+  const tag = await generate(file);
+  assert.ok("error" in tag, "a misspelt tag in an imported file was accepted");
+  assert.match(tag.error, /shared\.ts: Base\.name: unknown JSDoc tag @maxLenght \(did you mean @maxLength\?\)/);
+  shared("  when: Date;");
+  const type = await generate(file);
+  assert.ok("error" in type, "a Date in an imported file was accepted");
+  assert.match(type.error, /shared\.ts: Base\.when: JSON has no dates/);
+  shared("  /** @maxLength 3 */\n  name: string;");
+  assert.ok("schema" in await generate(file));
+});
+
+test("JSON Schema keywords the validators do not check are refused with what to write instead", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-truth-"));
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ not: { type: "string" } }, /the keyword not is not supported: to forbid a property, leave it out/],
+    [{ type: "array", items: { type: "string" }, uniqueItems: true }, /uniqueItems is not supported.*check in your/],
+    [{ type: "number", multipleOf: 5 }, /multipleOf is not supported here: for whole numbers use "type": "integer"/],
+  ];
+  for (const [i, [x, why]] of cases.entries()) {
+    const file = join(dir, `keyword${i}.schema.json`);
+    const probe = object({ type: { const: "probe" }, x }, ["type", "x"]);
+    writeFileSync(file, JSON.stringify({ $defs: { Probe: probe, ServerMessage: probe, ClientMessage: probe } }));
+    await assert.rejects(generateProtocol(protocolOf(file)), (error: Error) => {
+      assert.match(error.message, why);
+      return true;
+    });
+  }
+});
+
+test("a JSDoc comment that belongs to no declaration is refused, not dropped with its tags", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "typewire-truth-"));
+  const file = join(dir, "inline.ts");
+  const write = (ping: string) =>
+    writeFileSync(file, `${ping}\nexport type ServerMessage = Ping;\nexport type ClientMessage = Ping;\n`);
+  write('export interface Ping { type: "ping"; /** @asType integer */ seq: number }');
+  const dropped = await generate(file);
+  assert.ok("error" in dropped, "the tag was dropped in silence");
+  assert.match(dropped.error, /^line 1: this JSDoc comment \(@asType\) belongs to no declaration, .*on its own line/);
+  write('export interface Ping {\n  type: "ping"; // the tag\n  /** @asType integer */ seq: number;\n}');
+  const kept = await generate(file);
+  assert.ok("schema" in kept);
+  const ping = (kept.schema.definitions as Record<string, { properties: Record<string, unknown> }>).Ping;
+  assert.deepEqual(ping?.properties.seq, { type: "integer" });
 });

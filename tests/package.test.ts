@@ -9,10 +9,14 @@
  * runtime. The built typed server serves on Bun, Deno and Node, a client
  * bundle pulls in no generator, ajv or server code, and JSR's manifest names
  * documented entry points.
+ *
+ * What it checks is npm's, Node.js's and the tarballs', the same whichever
+ * runner runs this file (the Bun and Deno runs it makes are its own child
+ * processes): `deno test` runs it, `bun test` leaves it to Deno.
  */
-import { test } from "node:test";
+import { test as nodeTest } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +24,9 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { VERSION } from "../gen/version.ts";
+
+/** This file's tests, registered under `deno test` only (see above). */
+const test: typeof nodeTest = "Bun" in globalThis ? ((() => {}) as unknown as typeof nodeTest) : nodeTest;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url).href);
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -112,7 +119,7 @@ test("package.json, deno.json and the generator agree on the version", () => {
   assert.equal(denoManifest.version, VERSION);
 });
 
-test("npm pack makes two tarballs: the runtime (dist/src/) and the generator (gen/ and the runtime files it imports)", () => {
+test("npm pack makes two tarballs: the runtime (dist/src/) and the generator (gen/ and the runtime and client files it imports: typewire connect runs the client)", () => {
   assert.ok(existsSync(join(ROOT, "dist/src/mod.js")), "the package is not built: run npm run build");
   const generator = generatorManifest();
   const pack = spawnSync("npm", ["pack", ".", "./dist/typewire-gen", "--dry-run", "--json", "--ignore-scripts"], {
@@ -125,7 +132,7 @@ test("npm pack makes two tarballs: the runtime (dist/src/) and the generator (ge
   const [runtimeFiles, generatorFiles] = listed.map((p) => p.files.map((f) => f.path));
   const packages = [
     [manifest as Manifest, runtimeFiles as string[], /^dist\/src\/.+\.(js|d\.ts)$/],
-    [generator, generatorFiles as string[], /^(gen|src\/runtime)\/.+\.(js|d\.ts)$/],
+    [generator, generatorFiles as string[], /^(gen|src\/(runtime|client))\/.+\.(js|d\.ts)$/],
   ] as const;
   for (const [{ name, exports, bin }, files, built] of packages) {
     const outside = files.filter((f) => !built.test(f) && !["README.md", "LICENSE", "package.json"].includes(f));
@@ -248,7 +255,7 @@ test(`a project that installs only typewire gets that one package, and no engine
   }
 });
 
-test(`with typewire-gen too, npx typewire generates a module that runs on the runtime, no engine warning on Node.js ${NODE_VERSION}`, () => {
+test(`with typewire-gen too, npx typewire generates a module that runs on the runtime, no engine warning on Node.js ${NODE_VERSION}; diff and connect run there`, async () => {
   const { folder, project, runtime, generator } = newProject();
   try {
     const outputs = [
@@ -268,8 +275,8 @@ test(`with typewire-gen too, npx typewire generates a module that runs on the ru
     writeFileSync(
       join(project, "ping.ts"),
       [
-        'export interface Ping { type: "ping"; /** @asType integer */ seq: number }',
-        'export interface Pong { type: "pong"; /** @asType integer */ seq: number }',
+        'export interface Ping {\n  type: "ping";\n  /** @asType integer */ seq: number;\n}',
+        'export interface Pong {\n  type: "pong";\n  /** @asType integer */ seq: number;\n}',
         "export type ClientMessage = Ping;",
         "export type ServerMessage = Pong;",
         "",
@@ -306,6 +313,45 @@ await listening.stop();
       const run = spawnSync(program, args, { cwd: project, encoding: "utf8", timeout: 60_000 });
       assert.equal(run.status, 0, `${program}: ${run.stderr}`);
       assert.equal(run.stdout.trim(), "pong 7", program);
+    }
+    // typewire diff and typewire connect as installed, on Node.js: a change judged; the generated .ts module loaded.
+    writeFileSync(
+      join(project, "ping_v2.ts"),
+      readFileSync(join(project, "ping.ts"), "utf8").replace("seq: number;", "seq: number;\n  at: number;"),
+    );
+    const changed = spawnSync("npx", ["typewire", "diff", "ping.ts", "ping_v2.ts"], {
+      cwd: project,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(changed.status, 1, `${changed.stdout}${changed.stderr}`);
+    assert.match(changed.stdout, /^BREAKING for old clients: .*"ping" \/at: .*\[property-added-required\]$/m);
+    writeFileSync(
+      join(project, "ping_server.ts"),
+      `import { createServer } from "typewire/server";
+import { pingProtocol } from "./generated/ping.ts";
+const server = createServer(pingProtocol, { handlers: { ping: ({ seq }, conn) => conn.send({ type: "pong", seq }) } });
+console.log((await server.listen({ port: 0 })).url);
+`,
+    );
+    const server = spawn(BUN, ["ping_server.ts"], { cwd: project, stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.once("data", (chunk) => resolve(String(chunk).trim()));
+        server.once("exit", (code) => reject(new Error(`the ping server exited (${code})`)));
+      });
+      const typed = spawnSync(
+        "npx",
+        ["typewire", "connect", url, "--protocol", "generated/ping.ts", "--wait", "1"],
+        { cwd: project, encoding: "utf8", timeout: 120_000, input: "ping seq=7\nping seq=1.5\n" },
+      );
+      assert.equal(typed.status, 0, `${typed.stdout}${typed.stderr}`);
+      const events = typed.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      assert.deepEqual(events.find((e) => e.event === "message")?.data, { type: "pong", seq: 7 });
+      assert.equal(events.find((e) => e.event === "refused")?.pointer, "/seq", typed.stdout);
+      assert.equal(events.filter((e) => e.event === "message").length, 1, "the invalid ping was not sent");
+    } finally {
+      server.kill();
     }
     // The generator as npm installed it here regenerates this repository's committed modules byte for byte.
     const bin = join(project, "node_modules", "typewire-gen", "gen", "bin.js");

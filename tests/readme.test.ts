@@ -247,3 +247,29 @@ test("README's typed server on Cloudflare runs as written in workerd: refused at
     await worker.stop();
   }
 });
+
+test("README's typewire diff example prints what README shows, and exits 1", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("**`typewire diff`: what a change breaks"));
+  const shown = /```text\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(shown !== undefined, "README shows the output");
+  const dir = mkdtempSync(join(tmpdir(), "typewire-readme-diff-"));
+  mkdirSync(join(dir, "next"));
+  const chat = readFileSync(join(ROOT, "schema", "chat.ts"), "utf8");
+  assert.match(chat, /@maxLength 4096/);
+  writeFileSync(join(dir, "next", "chat.ts"), chat.replace("@maxLength 4096", "@maxLength 1000"));
+  const run = spawnSync(DENO, [
+    "run",
+    "-A",
+    join(ROOT, "gen", "bin.ts"),
+    "diff",
+    "schema/chat.ts",
+    join(dir, "next", "chat.ts"),
+  ], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 1, run.stderr);
+  assert.equal(run.stdout, shown);
+});

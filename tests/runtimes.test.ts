@@ -8,7 +8,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
@@ -91,4 +93,55 @@ for (
       await server.stop();
     }
   });
+}
+
+test("Node.js 20 with --experimental-websocket: a refused attempt ends, and the client retries until a server answers", async () => {
+  // Node.js 20's WebSocket reports a refused connection with an error and no close event; the client closes the
+  // attempt itself, or it would wait forever (found by using typewire connect on Node.js 20).
+  assert.ok(existsSync(join(ROOT, "dist/src/mod.js")), "the package is not built: run npm run build");
+  const port = await freePort();
+  const client = spawn("node", [
+    "--experimental-websocket",
+    "tests/node/reconnect_client.mjs",
+    `ws://127.0.0.1:${port}`,
+  ], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  client.stdout.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => client.on("exit", resolve));
+  let room: Awaited<ReturnType<typeof startChatOn>> | undefined;
+  try {
+    await until(() => (output.match(/^close 1006$/gm) ?? []).length >= 2, 15_000, () => output);
+    room = await startChatOn(port);
+    assert.equal(await exited, 0, output);
+    assert.match(output, /^open$/m);
+  } finally {
+    client.kill();
+    await room?.stop();
+  }
+});
+
+/** A port of 127.0.0.1 nothing listens on. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A chat room listening on the given port of 127.0.0.1. */
+function startChatOn(port: number) {
+  return new ChatRoom({ onRefusal: (r) => console.error("refused", r) }).listen({ port, hostname: "127.0.0.1" });
+}
+
+/** Waits, polling, until `check` holds; fails with `detail()` after `timeout` ms. */
+async function until(check: () => boolean, timeout: number, detail: () => string): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out; so far: ${detail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

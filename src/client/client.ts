@@ -36,6 +36,8 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 const MIB = 1024 * 1024;
+/** How long an attempt that reported an error may wait for its close event before the client closes it itself. */
+const CLOSE_AFTER_ERROR_MS = 250;
 
 /** What `send()` did with a message: wrote it to the open socket, or queued it until the connection opens. */
 export type SendStatus = "sent" | "queued";
@@ -577,6 +579,15 @@ export class TypewireClient<S, C, K extends string = "type", R = NoRequests> {
           ? `: ${detail}`
           : " (the WebSocket API gives no cause: the server may be down, or refused the upgrade)";
         this.#emit("error", { error: new Error(`WebSocket error on ${url}${why}`, { cause: event }) });
+        // The standard follows an error with a close. Node.js 20's WebSocket (--experimental-websocket) does not when
+        // a connection is refused, and its readyState stays CONNECTING: without this the client would wait forever.
+        if (socket.readyState === CONNECTING) {
+          setTimeout(() => {
+            if (socket === this.#socket && socket.readyState === CONNECTING) {
+              this.#drop(socket, 1006, "", "policy");
+            }
+          }, CLOSE_AFTER_ERROR_MS);
+        }
       }
     };
     socket.onopen =

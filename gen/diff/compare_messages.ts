@@ -1,0 +1,102 @@
+/**
+ * The messages of both directions compared: types added and removed (by
+ * discriminator value), and the shape of each message kept.
+ *
+ * @module
+ */
+import type { DirectionModel, ProtocolModel } from "../model.ts";
+import { compareShapes } from "./compare_shapes.ts";
+import type { Finding } from "./finding.ts";
+import type { Side } from "./rules.ts";
+
+/**
+ * A finding about one message: which side sends it, and its discriminator value.
+ *
+ * @example
+ * ```ts
+ * import type { MessageFinding } from "./compare_messages.ts";
+ * const finding: MessageFinding = { side: "client", message: "username", rule: "message-removed", pointer: "", detail: "removed" };
+ * ```
+ */
+export interface MessageFinding extends Finding {
+  readonly side: Side;
+  readonly message: string;
+}
+
+/**
+ * Compares the messages of both directions of two versions of a protocol.
+ *
+ * @param old The old protocol.
+ * @param next The new protocol.
+ * @returns The findings, server messages first, each direction in the new version's order, then what was removed.
+ * @example
+ * ```ts
+ * import { compareMessages } from "./compare_messages.ts";
+ * import { parseConfig } from "../config.ts";
+ * import { readProtocol } from "../generate.ts";
+ * const [chat] = parseConfig({ protocols: [{ schema: "schema/chat.ts", output: "out/chat.ts" }] }, "inline").protocols;
+ * const { model } = await readProtocol(chat!);
+ * compareMessages(model, model); // []
+ * ```
+ */
+export function compareMessages(old: ProtocolModel, next: ProtocolModel): MessageFinding[] {
+  return [
+    ...compareDirection(old.server, next.server, old, next),
+    ...compareDirection(old.client, next.client, old, next),
+  ];
+}
+
+function compareDirection(
+  old: DirectionModel,
+  next: DirectionModel,
+  oldProtocol: ProtocolModel,
+  newProtocol: ProtocolModel,
+): MessageFinding[] {
+  const side = next.side;
+  const findings: MessageFinding[] = [];
+  const context = { oldDefinitions: oldProtocol.definitions, newDefinitions: newProtocol.definitions };
+  const ignore = [...new Set([oldProtocol.discriminator, newProtocol.discriminator])];
+  for (const variant of next.variants) {
+    const before = old.variants.find((v) => v.tag === variant.tag);
+    if (before === undefined) {
+      findings.push({
+        side,
+        message: variant.tag,
+        rule: "message-added",
+        pointer: "",
+        detail: "message type added",
+        example: `a ${JSON.stringify(variant.tag)} message`,
+      });
+      continue;
+    }
+    if (before.definition !== variant.definition) {
+      findings.push({
+        side,
+        message: variant.tag,
+        rule: "message-type-renamed",
+        pointer: "",
+        detail: `type ${before.definition} -> ${variant.definition}`,
+      });
+    }
+    const shapes = compareShapes(
+      { kind: "ref", name: before.definition },
+      { kind: "ref", name: variant.definition },
+      context,
+      "",
+      ignore,
+    );
+    findings.push(...shapes.map((finding) => ({ ...finding, side, message: variant.tag })));
+  }
+  for (const variant of old.variants) {
+    if (next.variants.some((v) => v.tag === variant.tag)) continue;
+    findings.push({
+      side,
+      message: variant.tag,
+      rule: "message-removed",
+      pointer: "",
+      detail: "message type removed",
+      example: `a ${JSON.stringify(variant.tag)} message`,
+    });
+  }
+  return findings;
+}
