@@ -12,6 +12,7 @@
  * @module
  */
 import { SchemaError } from "./errors.ts";
+import { unescapePointerSegment } from "./json_pointer.ts";
 
 /** Which application the AsyncAPI document describes. */
 export type Perspective = "server" | "client";
@@ -77,7 +78,7 @@ export function schemaFromAsyncApi(
     if (!ref.startsWith("#/")) return fail(where, `only references inside the document are read, not ${ref}`);
     let node: unknown = document;
     for (const part of ref.slice(2).split("/")) {
-      node = isNode(node) ? node[part.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined;
+      node = isNode(node) ? node[unescapePointerSegment(part)] : undefined;
     }
     if (node === undefined) fail(where, `${ref} points at nothing`);
     return resolve(node, ref);
@@ -206,7 +207,7 @@ export function schemaFromAsyncApi(
         }`,
       );
     }
-    return { "x-correlation": match[1]!.replaceAll("~1", "/").replaceAll("~0", "~") };
+    return { "x-correlation": unescapePointerSegment(match[1]!) };
   }
 
   const [server, client] = describes === "server" ? [sends, receives] : [receives, sends];

@@ -16,6 +16,7 @@ import { SchemaError } from "./errors.ts";
 import { operationOrder, planMessages } from "./asyncapi_export_plan.ts";
 import type { ProtocolModel, RequestModel } from "./model.ts";
 import { pascalCase } from "./names.ts";
+import { escapePointerSegment } from "../src/runtime/issue.ts";
 
 /** How to write the document. */
 export interface AsyncApiOptions {
@@ -95,7 +96,7 @@ export function asyncApiOf(
         description: `Pairs an answer with its request: typewire numbers each request in ${
           JSON.stringify(correlation)
         }, and each answer carries the number back.`,
-        location: `$message.payload#/${correlation.replaceAll("~", "~0").replaceAll("/", "~1")}`,
+        location: `$message.payload#/${escapePointerSegment(correlation)}`,
       };
     }
     const description = model.definitions.get(definition)!.shape.description;

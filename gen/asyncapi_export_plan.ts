@@ -11,7 +11,7 @@ import type { DirectionModel, MessageVariant, ProtocolModel, RequestModel } from
 /** How a message type is written: its key in the channel, its `name`, and whether its payload is inline. */
 export interface PlannedMessage {
   readonly key: string;
-  /** The `name`, from which the reader names the message's type (`readerTypeName`). */
+  /** The `name`, from which the reader names the message's type (`readerTypeName`) unless it says `x-type`. */
   readonly name: string;
   /** Inline payload: the reader names the type exactly as the model does. Else a `$ref` to the component. */
   readonly inline: boolean;
@@ -48,7 +48,6 @@ export function planMessages(model: ProtocolModel, components: ComponentSchemas)
     if (components.referenced.has(name) || !components.bareReferences.has(name)) continue;
     if (!aliases.has(shape.name)) aliases.set(shape.name, name);
   }
-  const taken = new Set(model.definitions.keys());
   const plan = new Map<string, PlannedMessage>();
   for (const definition of model.definitions.keys()) {
     const variant = variants.find((v) => v.definition === definition);
@@ -63,10 +62,8 @@ export function planMessages(model: ProtocolModel, components: ComponentSchemas)
     } else if (inlineName !== undefined) {
       plan.set(definition, { key, name: inlineName, inline: true });
     } else {
-      const name = [definition, `${definition}Payload`].find((n) => !taken.has(readerTypeName(n))) ??
-        `${definition}Payload${taken.size}`;
-      taken.add(readerTypeName(name));
-      plan.set(definition, { key, name, inline: false });
+      // Its `x-type` names the type: the `name` is only the message's.
+      plan.set(definition, { key, name: definition, inline: false });
     }
   }
   return plan;

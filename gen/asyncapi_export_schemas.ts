@@ -10,6 +10,7 @@ import { SchemaError } from "./errors.ts";
 import type { ProtocolModel } from "./model.ts";
 import { pascalCase } from "./names.ts";
 import { REQUEST_KEYWORDS } from "./requests.ts";
+import { unescapePointerSegment } from "./json_pointer.ts";
 
 /** A JSON object. */
 export type Node = Record<string, unknown>;
@@ -81,9 +82,7 @@ export function componentSchemas(model: ProtocolModel, document: Readonly<Node>)
     for (const [key, value] of Object.entries(schema)) {
       if (key === "$ref" && typeof value === "string") {
         const match = /^#\/(?:definitions|\$defs)\/([^/]+)$/.exec(value);
-        const original = match === null
-          ? undefined
-          : decodeURIComponent(match[1]!).replaceAll("~1", "/").replaceAll("~0", "~");
+        const original = match === null ? undefined : unescapePointerSegment(decodeURIComponent(match[1]!));
         const name = original === undefined ? undefined : nameOf.get(original);
         if (name === undefined) return fail(where, `only references to named types are exported, not ${value}`);
         referenced.add(name);

@@ -17,7 +17,7 @@ import { watch } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { type Config, parseConfig } from "./config.ts";
+import { type Config, parseConfig, readConfigFile, withSettings } from "./config.ts";
 import { SchemaError } from "./errors.ts";
 import { type GeneratedFile, generateProtocol } from "./generate.ts";
 import { VERSION } from "./version.ts";
@@ -165,10 +165,17 @@ async function configOf(invocation: Invocation): Promise<Config> {
     });
     return parseConfig({ protocols }, "the command line");
   }
-  const raw = JSON.parse(await readConfig(invocation.configPath));
+  const raw = withSettings(
+    await readConfigFile(
+      invocation.configPath,
+      "write one (README's quick start shows it), name another with --config <file>, or name the schemas: " +
+        "typewire gen <schema>... --out <dir>",
+    ),
+    overrides,
+  );
   const config = parseConfig(raw, invocation.configPath);
   const option = invocation.asyncapi;
-  if (option === undefined && Object.keys(overrides).length === 0) return config;
+  if (option === undefined) return config;
   if (option !== undefined && isAsyncApiFile(option) && config.protocols.length > 1) {
     throw new SchemaError(
       invocation.configPath,
@@ -180,8 +187,7 @@ async function configOf(invocation: Invocation): Promise<Config> {
     {
       protocols: (raw as { protocols: Record<string, unknown>[] }).protocols.map((p, i) => ({
         ...p,
-        ...overrides,
-        ...(option !== undefined && { asyncapi: asyncApiPath(option, config.protocols[i]!.name) }),
+        asyncapi: asyncApiPath(option, config.protocols[i]!.name),
       })),
     },
     invocation.configPath,
@@ -196,21 +202,6 @@ function isAsyncApiFile(path: string): boolean {
 /** Where `--asyncapi` puts a protocol's document: the file it names, or `<dir>/<name>.asyncapi.json`. */
 function asyncApiPath(option: string, name: string): string {
   return isAsyncApiFile(option) ? option : join(option, `${name}.asyncapi.json`);
-}
-
-/** The configuration file's text; a missing one is a usage error that says what to do instead. */
-async function readConfig(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") throw error;
-    throw new SchemaError(
-      path,
-      "(file)",
-      `no configuration here (${resolve(path)}): write one (README's quick start shows it), name another with ` +
-        "--config <file>, or name the schemas: typewire gen <schema>... --out <dir>",
-    );
-  }
 }
 
 /** Generates once; a schema error is reported in one line, never with a stack trace. */

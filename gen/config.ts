@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { SchemaError } from "./errors.ts";
 import { didYouMean } from "./closest.ts";
 
@@ -172,4 +174,48 @@ function baseName(path: string): string {
  */
 export function jsonSchemaPath(schema: string): string {
   return schema.replace(/(\.asyncapi)?\.(ts|json|ya?ml)$/, ".schema.json");
+}
+
+/**
+ * Reads and parses a configuration file; a missing one is a `SchemaError` that says where it was looked for and what
+ * to do instead.
+ *
+ * @param path The file.
+ * @param otherwise What the command can do without it, e.g. `name the schemas: typewire gen <schema>... --out <dir>`.
+ * @returns The parsed JSON, for `parseConfig`.
+ * @throws {SchemaError} For a missing file. {SyntaxError} For a file that is not JSON.
+ * @example
+ * ```ts
+ * import { parseConfig, readConfigFile } from "./config.ts";
+ * const config = parseConfig(await readConfigFile("typewire.config.json", "name the schemas"), "typewire.config.json");
+ * ```
+ */
+export async function readConfigFile(path: string, otherwise: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+    throw new SchemaError(path, "(file)", `no configuration here (${resolve(path)}): ${otherwise}`);
+  }
+  return JSON.parse(text);
+}
+
+/**
+ * A parsed configuration with settings given on the command line laid over every protocol's own.
+ *
+ * @param raw The parsed configuration.
+ * @param settings The settings that win, e.g. `{ discriminator: "op" }`.
+ * @returns The configuration to give `parseConfig` (`raw` itself when there is nothing to lay over, or no list).
+ * @example
+ * ```ts
+ * import { withSettings } from "./config.ts";
+ * withSettings({ protocols: [{ schema: "a.ts", output: "a.gen.ts" }] }, { resume: "pos" });
+ * // { protocols: [{ schema: "a.ts", output: "a.gen.ts", resume: "pos" }] }
+ * ```
+ */
+export function withSettings(raw: unknown, settings: Readonly<Record<string, unknown>>): unknown {
+  const list = (raw as { protocols?: unknown } | null)?.protocols;
+  if (!Array.isArray(list) || Object.keys(settings).length === 0) return raw;
+  return { ...(raw as object), protocols: list.map((protocol) => ({ ...protocol, ...settings })) };
 }

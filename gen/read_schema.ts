@@ -17,6 +17,7 @@ import {
 } from "./model.ts";
 import { readRequests, REQUEST_KEYWORDS } from "./requests.ts";
 import { readResume } from "./resume.ts";
+import { unescapePointerSegment } from "./json_pointer.ts";
 
 /** What the reader needs to know beyond the document itself. */
 export interface ReadOptions {
@@ -315,9 +316,7 @@ class ShapeReader {
   private reference(ref: string, constraints: readonly string[], where: string): Shape {
     if (constraints.length > 1) this.fail(where, "$ref cannot be combined with other constraints");
     const match = /^#\/(?:definitions|\$defs)\/(.+)$/.exec(ref);
-    const original = match
-      ? decodeURIComponent(match[1] as string).replaceAll("~1", "/").replaceAll("~0", "~")
-      : undefined;
+    const original = match ? unescapePointerSegment(decodeURIComponent(match[1] as string)) : undefined;
     const name = original === undefined ? undefined : this.names.get(original);
     if (name === undefined) {
       return this.fail(where, `cannot resolve $ref ${JSON.stringify(ref)}; only local definitions are supported`);

@@ -13,6 +13,7 @@ import { expectedText } from "./describe.ts";
 import { type RequestModel, resolveShape, type ResumeModel, type Shape } from "./model.ts";
 import { MAX_TOKEN_LENGTH, RESUMED_TYPE } from "../src/runtime/resume_tokens.ts";
 import type { RequestContext } from "./requests.ts";
+import { unescapePointerSegment } from "./json_pointer.ts";
 
 type SchemaNode = Readonly<Record<string, unknown>>;
 
@@ -156,7 +157,7 @@ function formatOf(context: ResumeContext, definition: string): unknown {
       visit?.(current);
       const ref = typeof current.$ref === "string" ? /^#\/(?:definitions|\$defs)\/(.+)$/.exec(current.$ref) : null;
       if (ref === null) return current;
-      const original = decodeURIComponent(ref[1]!).replaceAll("~1", "/").replaceAll("~0", "~");
+      const original = unescapePointerSegment(decodeURIComponent(ref[1]!));
       current = context.raw[original];
     }
     return undefined;

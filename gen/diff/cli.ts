@@ -13,10 +13,9 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { didYouMean } from "../closest.ts";
-import { type Config, parseConfig, type ProtocolConfig } from "../config.ts";
+import { type Config, parseConfig, type ProtocolConfig, readConfigFile, withSettings } from "../config.ts";
 import { SchemaError } from "../errors.ts";
 import { existsSync } from "node:fs";
 import { readProtocol } from "../generate.ts";
@@ -163,28 +162,9 @@ function configOfSchemas(schemas: readonly string[], settings: Invocation["setti
   return parseConfig({ protocols: schemas.map((schema) => ({ schema, output: "unused.ts", ...settings })) }, label);
 }
 
-/** The protocols of a configuration file, with the command line's settings, those named by `--protocol` only. */
+/** The protocols of a parsed configuration, the command line's settings laid over theirs. */
 function protocolsOf(raw: unknown, settings: Invocation["settings"], label: string): readonly ProtocolConfig[] {
-  const list = (raw as { protocols?: unknown }).protocols;
-  const applied = Array.isArray(list) && Object.keys(settings).length > 0
-    ? { ...(raw as object), protocols: list.map((p) => ({ ...p, ...settings })) }
-    : raw;
-  return parseConfig(applied, label).protocols;
-}
-
-/** A configuration file's text; a missing one is a schema error that says what to do. */
-async function readConfig(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") throw error;
-    throw new SchemaError(
-      path,
-      "(file)",
-      "no configuration here: name another with --config <file>, or name the schemas: " +
-        "typewire diff --against <revision> <schema>...",
-    );
-  }
+  return parseConfig(withSettings(raw, settings), label).protocols;
 }
 
 /** The pairs of the `--against` form, and the snapshot of the revision (removed by the caller). */
@@ -205,7 +185,11 @@ async function pairsAgainst(
     return { snapshot, pairs: current.map((p) => ({ old: { ...p, schema: snapshot.path(p.schema) }, new: p })) };
   }
   const configPath = invocation.configPath ?? "typewire.config.json";
-  let current = protocolsOf(JSON.parse(await readConfig(configPath)), invocation.settings, configPath);
+  const raw = await readConfigFile(
+    configPath,
+    "name another with --config <file>, or name the schemas: typewire diff --against <revision> <schema>...",
+  );
+  let current = protocolsOf(raw, invocation.settings, configPath);
   if (invocation.protocols.length > 0) {
     const known = current.map((p) => p.name);
     for (const name of invocation.protocols) {

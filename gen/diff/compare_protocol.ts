@@ -15,7 +15,8 @@
  * @module
  */
 import type { ProtocolModel } from "../model.ts";
-import { type Finding, pointerSegment } from "./finding.ts";
+import { escapePointerSegment } from "../../src/runtime/issue.ts";
+import type { Finding } from "./finding.ts";
 
 /**
  * A finding outside messages: about the whole protocol, the handshake, or resumable server messages.
@@ -122,7 +123,7 @@ function compareResume(old: ProtocolModel, next: ProtocolModel): ProtocolFinding
   const both = (tag: string) =>
     [old, next].every((protocol) => protocol.server.variants.some((variant) => variant.tag === tag));
   const findings: ProtocolFinding[] = [];
-  const pointer = `/${pointerSegment(after.property)}`;
+  const pointer = `/${escapePointerSegment(after.property)}`;
   for (const tag of after.types.filter((t) => !before.types.includes(t) && both(t))) {
     findings.push({ ...at, message: tag, pointer, rule: "resume-type-added", detail: "now resumable" });
   }

@@ -8,7 +8,7 @@
  */
 import type { ProtocolModel, RequestModel } from "../model.ts";
 import type { MessageFinding } from "./compare_messages.ts";
-import { pointerSegment } from "./finding.ts";
+import { escapePointerSegment } from "../../src/runtime/issue.ts";
 
 /** When an answer type also answers another request of the requester, it is taken for a wrong answer at once. */
 const ELSEWHERE = " (or fails with invalid-reply, when the type answers another of its requests)";
@@ -121,7 +121,7 @@ function compareRequest(old: RequestModel, next: RequestModel): MessageFinding[]
     findings.push({
       ...at,
       rule: "correlation-changed",
-      pointer: `/${pointerSegment(next.correlation)}`,
+      pointer: `/${escapePointerSegment(next.correlation)}`,
       detail: `correlation ${JSON.stringify(old.correlation)} -> ${JSON.stringify(next.correlation)}`,
       why: `one version carries the request's id in ${JSON.stringify(old.correlation)}, the other in ` +
         `${JSON.stringify(next.correlation)}: no answer is matched to its request, each way`,
@@ -130,7 +130,7 @@ function compareRequest(old: RequestModel, next: RequestModel): MessageFinding[]
     findings.push({
       ...at,
       rule: "correlation-kind-changed",
-      pointer: `/${pointerSegment(next.correlation)}`,
+      pointer: `/${escapePointerSegment(next.correlation)}`,
       detail: `correlation ${old.correlationKind} -> ${next.correlationKind}`,
       why: `an old ${requester} fills in ${old.correlationKind} ids, a new one ${next.correlationKind} ids: each ` +
         "version's answerer refuses the other's requests",

@@ -9,7 +9,8 @@
 import { expectedText } from "../describe.ts";
 import type { Definition, Literal, ObjectShape, Shape } from "../model.ts";
 import { compareArrayLengths, compareNumbers, compareStrings } from "./compare_bounds.ts";
-import { type Finding, pointerSegment } from "./finding.ts";
+import { escapePointerSegment } from "../../src/runtime/issue.ts";
+import type { Finding } from "./finding.ts";
 import { literalFits, literalKind } from "./literal_fits.ts";
 
 /**
@@ -134,7 +135,7 @@ class ShapeComparer {
   #compareObjects(old: ObjectShape, next: ObjectShape, pointer: string, ignore: readonly string[]): void {
     for (const property of old.properties) {
       if (ignore.includes(property.name)) continue;
-      const at = `${pointer}/${pointerSegment(property.name)}`;
+      const at = `${pointer}/${escapePointerSegment(property.name)}`;
       const now = next.properties.find((p) => p.name === property.name);
       if (now === undefined) {
         const example = `a message with ${at}`;
@@ -169,7 +170,7 @@ class ShapeComparer {
     }
     for (const property of next.properties) {
       if (ignore.includes(property.name) || old.properties.some((p) => p.name === property.name)) continue;
-      const at = `${pointer}/${pointerSegment(property.name)}`;
+      const at = `${pointer}/${escapePointerSegment(property.name)}`;
       this.findings.push(
         property.required
           ? {

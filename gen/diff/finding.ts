@@ -37,18 +37,3 @@ export interface Finding {
    */
   readonly strictRefuses?: Refusal;
 }
-
-/**
- * Escapes one property name for a JSON Pointer (RFC 6901): `~` as `~0`, `/` as `~1`.
- *
- * @param name The property name.
- * @returns The pointer segment, without its leading `/`.
- * @example
- * ```ts
- * import { pointerSegment } from "./finding.ts";
- * pointerSegment("a/b~c"); // "a~1b~0c"
- * ```
- */
-export function pointerSegment(name: string): string {
-  return name.replaceAll("~", "~0").replaceAll("/", "~1");
-}

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { escapePointerSegment } from "../../runtime/issue.ts";
 
 const DATA = "x-typewire-data";
 const ADDRESS = "x-typewire-address";
@@ -55,7 +56,7 @@ export function notJson(value: unknown, path = ""): string | undefined {
   }
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;
-    const found = notJson(item, `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+    const found = notJson(item, `${path}/${escapePointerSegment(key)}`);
     if (found !== undefined) return found;
   }
   return undefined;
