@@ -47,9 +47,13 @@ function pointerExpression(pointer: Pointer): string {
 export class CheckEmitter {
   readonly #queue: HelperQueue;
   readonly #constants: string[] = [];
+  /** Each distinct pattern's constant. */
+  readonly #patterns = new Map<string, string>();
   readonly #definitions: ReadonlyMap<string, Definition>;
-  /** Named scalar types used by some check: each gets one predicate and one expected text, shared by every use. */
-  readonly #scalars = new Map<string, { predicate: string; expected: string }>();
+  /** Named scalar types used by some check: each gets one predicate, shared by every use. */
+  readonly #scalars = new Map<string, string>();
+  /** The expected-text constant of each named scalar type some issue reports, shared by every such issue. */
+  readonly #expectedTexts = new Map<string, string>();
   /** Messages whose discriminator the direction's switch has checked already: they are never nested in another type. */
   readonly #routedOnly: ReadonlySet<string>;
 
@@ -88,12 +92,15 @@ export class CheckEmitter {
       else this.#emitValueCheck(next.name, next.shape);
       this.p.line();
     }
-    for (const [name, { predicate, expected }] of this.#scalars) {
+    for (const [name, predicate] of this.#scalars) {
       const shape = (this.#definitions.get(name) as Definition).shape;
       this.p.block(`function ${predicate}(value: unknown): boolean {`, () => {
         this.p.line(`return !(${this.#simpleFail(shape, "value")});`);
       });
       this.p.line();
+    }
+    for (const [name, expected] of this.#expectedTexts) {
+      const shape = (this.#definitions.get(name) as Definition).shape;
       this.#constants.push(`const ${expected} = ${jsString(expectedText(shape, this.#definitions))};`);
     }
     for (const constant of this.#constants) this.p.line(constant);
@@ -209,8 +216,33 @@ export class CheckEmitter {
     return shape.kind === "ref" ? resolveShape(shape, this.#definitions) : shape;
   }
 
-  /** An expression that is true when `value` fails `shape`, for shapes that need no statements. */
+  /** Whether a failure of `shape` is one expression (no statements, no helper). Emits nothing. */
+  #isSimple(shape: Shape): boolean {
+    switch (shape.kind) {
+      case "ref": {
+        const target = (this.#definitions.get(shape.name) as Definition).shape;
+        return target.kind !== "object" && this.#isSimple(target);
+      }
+      case "union":
+        return shape.members.every((m) => this.#isSimple(m));
+      case "array":
+      case "object":
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /**
+   * An expression that is true when `value` fails `shape`, for shapes that need no statements; `undefined` for the
+   * others. Only a simple shape's expression is built, so no pattern constant is made for an expression not printed.
+   */
   #simpleFail(shape: Shape, value: string): string | undefined {
+    return this.#isSimple(shape) ? this.#failExpression(shape, value) : undefined;
+  }
+
+  /** The expression of {@link #simpleFail} for a shape that {@link #isSimple} accepts. */
+  #failExpression(shape: Shape, value: string): string {
     switch (shape.kind) {
       case "string": {
         const tests = [`typeof ${value} !== "string"`];
@@ -241,14 +273,10 @@ export class CheckEmitter {
         return shape.values.map((v) => `${value} !== ${JSON.stringify(v)}`).join(" && ");
       case "any":
         return `${value} === undefined`;
-      case "ref": {
-        const target = (this.#definitions.get(shape.name) as Definition).shape;
-        if (target.kind === "object" || this.#simpleFail(target, value) === undefined) return undefined;
-        return `!${this.#scalar(shape.name).predicate}(${value})`;
-      }
+      case "ref":
+        return `!${this.#scalar(shape.name)}(${value})`;
       case "union": {
-        const fails = shape.members.map((m) => this.#simpleFail(m, value));
-        if (!fails.every((f) => f !== undefined)) return undefined;
+        const fails = shape.members.map((m) => this.#failExpression(m, value));
         // Tests that call nothing go first: a value they accept (a null in a list of names) is then never passed to
         // a predicate that would see it fail, which V8 runs markedly slower when it sees more than one type.
         const calls = (f: string) => f.includes("(");
@@ -256,32 +284,38 @@ export class CheckEmitter {
       }
       case "array":
       case "object":
-        return undefined;
+        throw new Error(`a ${shape.kind} needs statements, not one expression`);
     }
   }
 
+  /** The constant holding a pattern's RegExp: one per distinct pattern, however many properties use it. */
   #pattern(pattern: string): string {
-    const name = this.#queue.fresh(`PATTERN_${this.#constants.length}`);
-    this.#constants.push(`const ${name} = /*@__PURE__*/ new RegExp(${JSON.stringify(pattern)}, "u");`);
+    let name = this.#patterns.get(pattern);
+    if (name === undefined) {
+      name = this.#queue.fresh(`PATTERN_${this.#patterns.size}`);
+      this.#patterns.set(pattern, name);
+      this.#constants.push(`const ${name} = /*@__PURE__*/ new RegExp(${JSON.stringify(pattern)}, "u");`);
+    }
     return name;
   }
 
-  /** The shared predicate and expected text of a named scalar type, created on first use. */
-  #scalar(name: string): { predicate: string; expected: string } {
-    let scalar = this.#scalars.get(name);
-    if (scalar === undefined) {
-      scalar = {
-        predicate: this.#queue.fresh(`valid${name}`),
-        expected: this.#queue.fresh(`${constantCase(name)}_EXPECTED`),
-      };
-      this.#scalars.set(name, scalar);
+  /** The shared predicate of a named scalar type, created on first use. */
+  #scalar(name: string): string {
+    let predicate = this.#scalars.get(name);
+    if (predicate === undefined) {
+      predicate = this.#queue.fresh(`valid${name}`);
+      this.#scalars.set(name, predicate);
     }
-    return scalar;
+    return predicate;
   }
 
   #issue(pointer: Pointer, shape: Shape, value: string): string {
     if (shape.kind === "ref" && this.#scalars.has(shape.name)) {
-      const expected = (this.#scalars.get(shape.name) as { expected: string }).expected;
+      let expected = this.#expectedTexts.get(shape.name);
+      if (expected === undefined) {
+        expected = this.#queue.fresh(`${constantCase(shape.name)}_EXPECTED`);
+        this.#expectedTexts.set(shape.name, expected);
+      }
       return `${this.p.runtime("issueAt")}(${pointerExpression(pointer)}, ${expected}, ${value})`;
     }
     return `${this.p.runtime("issueAt")}(${pointerExpression(pointer)}, ${

@@ -89,6 +89,21 @@ test("output is deterministic", () => {
   assert.equal(emit(PING), emit(structuredClone(PING)));
 });
 
+test("every committed generated module declares nothing it does not use; one constant per distinct pattern", () => {
+  const config = JSON.parse(readFileSync(join(ROOT, "typewire.config.json"), "utf8")) as {
+    protocols: { output: string }[];
+  };
+  for (const { output } of config.protocols) {
+    const text = readFileSync(join(ROOT, output), "utf8");
+    for (const [, name] of text.matchAll(/^(?:const|function) (\w+)/gm)) {
+      const uses = text.match(new RegExp(`\\b${name}\\b`, "g"))?.length ?? 0;
+      assert.ok(uses > 1, `${output}: ${name} is declared and never used`);
+    }
+    const patterns = [...text.matchAll(/new RegExp\(("(?:[^"\\]|\\.)*")/g)].map(([, pattern]) => pattern);
+    assert.equal(new Set(patterns).size, patterns.length, `${output}: a pattern compiled twice`);
+  }
+});
+
 test("descriptions become JSDoc and constraints a Valid line", () => {
   const out = lines(emit(PING));
   assert.ok(out.includes("/** A ping. */"));

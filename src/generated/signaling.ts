@@ -428,7 +428,6 @@ const USERNAME_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type"
 const CHAT_LINE_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "id", "name", "text", "date"]);
 const LOGIN_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "id", "name", "date"]);
 const SAY_MESSAGE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(["type", "id", "text", "date"]);
-const MEDIA_LINE_INDEX_EXPECTED = "an integer from 0 to 65535";
 const ASSIGNED_NAME_EXPECTED = "a string of 1 to 96 characters";
 const CLIENT_ID_EXPECTED = "an integer from 0 to 9007199254740991";
 const TIMESTAMP_EXPECTED = "an integer from 0 to 8640000000000000";
