@@ -134,8 +134,12 @@ function say(client: RawClient, text: string, seq = 1): void {
 
 const echoOf = (seq: number) => (m: { type?: string; seq?: number }) => m?.type === "echo" && m.seq === seq;
 
-/** Sends a raw HTTP upgrade request and reads the status code of the answer. */
-function upgradeStatus(port: number, headers: Record<string, string>, path = "/"): Promise<number> {
+/** Sends a raw HTTP upgrade request and reads the head of the answer: its status and its headers, names lowercased. */
+function upgradeAnswer(
+  port: number,
+  headers: Record<string, string>,
+  path = "/",
+): Promise<{ status: number; headers: Map<string, string> }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1");
     let answer = "";
@@ -145,16 +149,26 @@ function upgradeStatus(port: number, headers: Record<string, string>, path = "/"
     }, 5_000);
     socket.on("data", (chunk) => {
       answer += chunk.toString("latin1");
-      const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
-      if (match === null) return;
+      const end = answer.indexOf("\r\n\r\n");
+      if (end < 0) return;
       clearTimeout(timer);
       socket.destroy();
-      resolve(Number(match[1]));
+      const [statusLine = "", ...fields] = answer.slice(0, end).split("\r\n");
+      const named = fields.map((field) => {
+        const colon = field.indexOf(":");
+        return [field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1).trim()] as const;
+      });
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]), headers: new Map(named) });
     });
     socket.on("error", reject);
     const lines = Object.entries({ host: "127.0.0.1", ...headers }).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.write(`GET ${path} HTTP/1.1\r\n${lines.join("")}\r\n`);
   });
+}
+
+/** Sends a raw HTTP upgrade request and reads the status code of the answer. */
+async function upgradeStatus(port: number, headers: Record<string, string>, path = "/"): Promise<number> {
+  return (await upgradeAnswer(port, headers, path)).status;
 }
 
 const UPGRADE = {
@@ -271,6 +285,19 @@ for (const host of [here, node, durable]) {
       assert.equal(client.socket.protocol, "echo.v1");
       assert.equal(who.remoteAddress, "127.0.0.1");
       client.close();
+    }));
+
+  test(`${name}: the server claims only a subprotocol it chose, never one a client offered that it does not speak`, () =>
+    withServer(host, {}, async (server) => {
+      const chosen = await upgradeAnswer(server.port, { ...UPGRADE, "sec-websocket-protocol": "chat.v9, echo.v1" });
+      assert.equal(chosen.status, 101);
+      assert.equal(chosen.headers.get("sec-websocket-protocol"), "echo.v1");
+      const unknown = await upgradeAnswer(server.port, { ...UPGRADE, "sec-websocket-protocol": "chat.v9, other" });
+      assert.equal(unknown.status, 101);
+      assert.equal(unknown.headers.has("sec-websocket-protocol"), false, "no subprotocol is selected");
+      const none = await upgradeAnswer(server.port, UPGRADE);
+      assert.equal(none.status, 101);
+      assert.equal(none.headers.has("sec-websocket-protocol"), false);
     }));
 
   test(`${name}: refuseAfterUpgrade closes at once with its code, which typewire's client does not retry`, () =>

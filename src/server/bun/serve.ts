@@ -100,7 +100,9 @@ export const serve: Serve = (options, handlers: SocketHandlers) => {
     if (decision instanceof Response) return decision;
     const origin = request.headers.get("origin") ?? undefined;
     const data = new BunSocket(decision.protocol ?? "", origin, remoteAddress, decision.data, shared);
-    const headers = decision.protocol === undefined ? {} : { "Sec-WebSocket-Protocol": decision.protocol };
+    // Without the header, Bun answers with the first subprotocol the client offered, one the server never chose;
+    // an empty value makes it send none.
+    const headers = { "Sec-WebSocket-Protocol": decision.protocol ?? "" };
     if (bun.upgrade(request, { data, headers })) return undefined;
     return new Response("WebSocket upgrade failed", { status: 400 });
   };
