@@ -333,6 +333,44 @@ test("reconnects with the client's backoff after the server drops the connection
   }
 });
 
+test("after stdin ends, a close from the server ends the session at once, without reconnecting, even under --wait", async () => {
+  const server = await startEchoServer();
+  const finished = startConnect([server.url, "--protocol", ECHO, "--wait", "30"]);
+  const lost = startConnect([server.url, "--protocol", ECHO, "--wait", "30"]);
+  try {
+    const sessions: number[] = [];
+    for (const [command, seq] of [[finished, 1], [lost, 2]] as const) {
+      sessions.push((await command.until(isMessage("hello"))).data.session);
+      command.write(`ping seq=${seq}`);
+      await command.until(isMessage("pong", (m) => m.seq === seq));
+      void command.end();
+    }
+    // Their stdin has ended (a second is ample for the commands to see it); they wait out --wait, connected.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const started = Date.now();
+    (await server.opened(sessions[0] as number)).close(1000, "done");
+    (await server.opened(sessions[1] as number)).close(1012, "restarting");
+    assert.equal(await finished.exited, 0, finished.stderr);
+    assert.equal(await lost.exited, 1, lost.stderr);
+    assert.ok(Date.now() - started < 10_000, "long before --wait ran out");
+    for (const [command, code] of [[finished, 1000], [lost, 1012]] as const) {
+      assert.deepEqual(command.events.at(-1), {
+        event: "close",
+        code,
+        reason: code === 1000 ? "done" : "restarting",
+        wasClean: true,
+        willReconnect: false,
+      });
+      assert.ok(!command.events.some((e) => e.event === "reconnecting"), "no reconnection");
+    }
+    assert.equal(server.accepted.length, 2, "no connection was opened again");
+  } finally {
+    finished.kill();
+    lost.kill();
+    await server.stop();
+  }
+});
+
 test("exit status: 130 after SIGINT (closing cleanly), 1 when unreachable or refused for good, 2 for usage errors", async () => {
   const server = await startEchoServer();
   const refusing = new TestServer(await loadServe(), {}, { open: (socket) => socket.close(4403, "not you") });

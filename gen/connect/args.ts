@@ -49,15 +49,16 @@ Options:
       --pretty              readable output (the default when stdout is a terminal)
       --no-reconnect        exit when the connection closes, instead of reconnecting
       --strict              refuse incoming messages with properties the schema does not name
-      --wait <seconds>      after stdin ends, keep listening this long before closing (default 0)
+      --wait <seconds>      after stdin ends, keep listening this long before closing (default 0);
+                            a close from the server meanwhile ends the session, without reconnecting
   -h, --help                this help
 
 Input, one message a line: JSON ({"type":"message","text":"hi"}) or the short form
 <tag> field=value ... (message text="hello world" id=3 meta.flag=true). Each message is
 validated by the protocol's encoder; an invalid one is shown with its JSON Pointer, not sent.
 
-Exit status: 0 after stdin ends (or the server closes with 1000 under --no-reconnect),
-1 when the connection is lost for good (refused, closed with another code, gave up),
+Exit status: 0 after stdin ends (the server closing with 1000 then, or under --no-reconnect,
+ends it too), 1 when the connection is lost for good (refused, closed with another code, gave up),
 2 for a usage error (options, URL, module), 130 after Ctrl-C.
 `;
 

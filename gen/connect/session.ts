@@ -6,7 +6,13 @@
 import process from "node:process";
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { type CloseEventInfo, connect, OutgoingMessageError, QueueFullError } from "../../src/client/mod.ts";
+import {
+  type CloseEventInfo,
+  connect,
+  isTerminalCode,
+  OutgoingMessageError,
+  QueueFullError,
+} from "../../src/client/mod.ts";
 import type { DecodeResult, EncodeError, EncodeResult } from "../../src/runtime/result.ts";
 import { didYouMean } from "../closest.ts";
 import { type ConnectEvent, invalidFrameEvent, refusedLineEvent, refusedMessageEvent } from "./events.ts";
@@ -85,8 +91,14 @@ export function runSession(options: SessionOptions): Promise<number> {
   const { protocol, clientTypes } = options.picked;
   const { discriminator } = protocol;
   const prompt = options.prompt === true;
+  /** Input ended, or a signal came: the session is closing. */
+  let ending = false;
+  let opens = 0;
   const client = connect(protocol, options.url, {
-    reconnect: options.reconnect === false ? false : {},
+    // Once input has ended and everything queued went out, a connection the server closes is the end of the session.
+    reconnect: options.reconnect === false
+      ? false
+      : { shouldReconnect: (close) => !sessionOver() && !isTerminalCode(close.code) },
     strict: options.strict === true,
     ...(options.subprotocols?.length ? { protocols: options.subprotocols } : {}),
   });
@@ -97,8 +109,10 @@ export function runSession(options: SessionOptions): Promise<number> {
   );
 
   let done = false;
-  /** Input ended, or a signal came: the session is closing. */
-  let ending = false;
+  /** Input ended after the first connection opened, and everything queued went out: nothing to reconnect for. */
+  function sessionOver(): boolean {
+    return ending && opens > 0 && client.queued === 0;
+  }
   /** `client.close()` was called: the close that follows is ours. */
   let closing = false;
   let outputBroken = false;
@@ -125,7 +139,6 @@ export function runSession(options: SessionOptions): Promise<number> {
     if (!inputClosed) lines.prompt(true);
   };
 
-  let opens = 0;
   client.onEvent("open", () => print({ event: "open", subprotocol: client.protocol, reconnected: opens++ > 0 }));
   client.onEvent("close", (event) => {
     const { code, reason, wasClean, willReconnect } = event;
