@@ -46,14 +46,17 @@ for (const { protocol, model } of committedProtocols) {
           fc.pre(!variant.shape.properties.some((p) => p.name === key));
           const frame = JSON.stringify({ ...message, [key]: extra });
           const lenient = direction.decode(frame);
-          assert.ok(lenient.ok);
-          assert.deepEqual(lenient.value, JSON.parse(frame));
+          assert.ok(lenient.ok, `lenient decoding refused ${frame}: ${JSON.stringify(lenient)}`);
+          assert.deepEqual(lenient.value, JSON.parse(frame), `lenient decoding changed ${frame}`);
           const strict = direction.decodeStrict(frame);
-          assert.ok(!strict.ok && strict.error.kind === "invalid");
-          assert.equal(strict.error.pointer, "/" + escapePointerSegment(key));
+          assert.ok(
+            !strict.ok && strict.error.kind === "invalid",
+            `strict decoding of ${frame}: ${JSON.stringify(strict)}`,
+          );
+          assert.equal(strict.error.pointer, "/" + escapePointerSegment(key), `strict decoding's pointer for ${frame}`);
           const reencoded = direction.encode(lenient.value);
-          assert.ok(reencoded.ok);
-          assert.deepEqual(JSON.parse(reencoded.frame), message);
+          assert.ok(reencoded.ok, `re-encoding ${frame}: ${JSON.stringify(reencoded)}`);
+          assert.deepEqual(JSON.parse(reencoded.frame), message, `re-encoding ${frame} kept an unknown property`);
         }),
         { numRuns: 200 },
       );
