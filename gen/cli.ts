@@ -58,6 +58,10 @@ Options:
                              schema and describing the --describes side: to <file> (.json, .yaml
                              or .yml) for a single protocol; for several, into <dir> as
                              <name>.asyncapi.json (default: the configuration's "asyncapi", if any)
+  --protocol-version <v>     the protocol's version, the AsyncAPI document's info.version
+                             (default: 0.0.0)
+  --address <path>           the URL path clients connect to, the AsyncAPI channel's address
+                             (default: none stated)
   --check                    generate in memory; exit 1 naming each stale or missing file
   --watch                    generate, then again whenever an input changes, until Ctrl-C
   --version                  typewire's version
@@ -74,6 +78,8 @@ const VALUE_OPTIONS: Readonly<Record<string, string>> = {
   "--describes": "describes",
   "--runtime": "runtime",
   "--resume": "resume",
+  "--protocol-version": "protocolVersion",
+  "--address": "address",
 };
 
 /** What the command line asked for. */

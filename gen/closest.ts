@@ -26,7 +26,7 @@ function distance(a: string, b: string): number {
 
 /**
  * The known name closest to `name`, when one is close enough to be a slip (a third of its letters, at least two), or
- * else the shortest one it begins (`min` for `minimum`).
+ * else the shortest one it begins (`min` for `minimum`) or ends (`version` for `protocolVersion`).
  *
  * @param name The unknown name.
  * @param known The names that exist.
@@ -36,6 +36,7 @@ function distance(a: string, b: string): number {
  * import { closest } from "./closest.ts";
  * closest("resmue", ["schema", "output", "resume"]); // "resume"
  * closest("colour", ["schema", "output"]); // undefined
+ * closest("version", ["schema", "protocolVersion"]); // "protocolVersion"
  * ```
  */
 export function closest(name: string, known: readonly string[]): string | undefined {
@@ -47,9 +48,11 @@ export function closest(name: string, known: readonly string[]): string | undefi
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   if (best !== undefined || lower.length < 3) return best;
-  // A name cut short (`min` for `minimum`): the shortest known name it begins.
-  return known.filter((candidate) => candidate.toLowerCase().startsWith(lower))
-    .sort((a, b) => a.length - b.length)[0];
+  // A name cut short (`min` for `minimum`, `version` for `protocolVersion`): the shortest known name it begins or ends.
+  return known.filter((candidate) => {
+    const whole = candidate.toLowerCase();
+    return whole.startsWith(lower) || whole.endsWith(lower);
+  }).sort((a, b) => a.length - b.length)[0];
 }
 
 /**

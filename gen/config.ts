@@ -44,6 +44,10 @@ export interface ProtocolConfig {
    * @default none: no AsyncAPI document is written
    */
   readonly asyncapi: string | undefined;
+  /** The protocol's version, written as the AsyncAPI document's `info.version`. @default "0.0.0" */
+  readonly protocolVersion: string | undefined;
+  /** The URL path clients connect to, written as the AsyncAPI channel's `address`. @default none (`null`) */
+  readonly address: string | undefined;
 }
 
 /** The whole configuration file. */
@@ -62,6 +66,8 @@ const STRING_FIELDS = [
   "describes",
   "resume",
   "asyncapi",
+  "protocolVersion",
+  "address",
 ] as const;
 
 /**
@@ -105,6 +111,8 @@ export function parseConfig(raw: unknown, label: string): Config {
         fail(`${where}.describes`, 'expected "server" or "client"');
       }
       if (entry.resume === "") fail(`${where}.resume`, 'expected a property name, e.g. "pos"');
+      if (entry.protocolVersion === "") fail(`${where}.protocolVersion`, 'expected a version, e.g. "1.2.0"');
+      if (entry.address === "") fail(`${where}.address`, 'expected a URL path, e.g. "/chat"');
       const subprotocols = entry.subprotocols ?? [];
       if (!Array.isArray(subprotocols) || subprotocols.some((s) => typeof s !== "string")) {
         fail(`${where}.subprotocols`, "expected a list of strings");
@@ -129,6 +137,8 @@ export function parseConfig(raw: unknown, label: string): Config {
         runtime: (entry.runtime as string | undefined) ?? "typewire/runtime",
         resume: entry.resume as string | undefined,
         asyncapi,
+        protocolVersion: entry.protocolVersion as string | undefined,
+        address: entry.address as string | undefined,
       };
     }),
   };

@@ -105,6 +105,8 @@ export async function generateProtocol(config: ProtocolConfig): Promise<Generate
     const spec = asyncApiOf(model, document, {
       describes: config.describes,
       generatedBy: `typewire ${VERSION} from ${config.schema}`,
+      ...(config.protocolVersion !== undefined && { version: config.protocolVersion }),
+      ...(config.address !== undefined && { address: config.address }),
     });
     files.push({ path: config.asyncapi, text: asyncApiText(spec, config.asyncapi) });
   }

@@ -302,6 +302,18 @@ test("the asyncapi setting: checked, and generateProtocol writes the document as
     `typewire ${VERSION} from tests/fixtures/shapes.schema.json`,
   );
   assert.equal(json[1]!.text, (await generateProtocol(parse({ asyncapi: "api/shapes.asyncapi.json" })))[1]!.text);
+  assert.equal((document.info as Node).version, "0.0.0");
+  assert.equal(Object.values(document.channels as Node).map((c) => (c as Node).address)[0], null);
+
+  const stated = await generateProtocol(
+    parse({ asyncapi: "api/s.asyncapi.json", protocolVersion: "2.1.0", address: "/shapes" }),
+  );
+  const statedDocument = JSON.parse(stated[1]!.text) as Node;
+  assert.equal((statedDocument.info as Node).version, "2.1.0", "protocolVersion is info.version");
+  assert.equal(Object.values(statedDocument.channels as Node).map((c) => (c as Node).address)[0], "/shapes");
+  assert.throws(() => parse({ protocolVersion: "" }), /protocolVersion: expected a version, e\.g\. "1\.2\.0"/);
+  assert.throws(() => parse({ version: "1.0.0" }), /did you mean "protocolVersion"/i);
+  assert.throws(() => parse({ address: 7 }), /address: expected a string/);
 });
 
 /** Runs the command in this process, capturing what it writes. */
@@ -326,11 +338,16 @@ test("--asyncapi: a file for one schema, a directory for several, and --check fl
     assert.equal(refused.code, 2);
     assert.match(refused.err, /names one file for 2 schemas: name a directory/);
 
-    const several = await gen([a, b, "--out", out, "--asyncapi", join(dir, "specs")]);
+    const several = await gen([
+      ...[a, b, "--out", out, "--asyncapi", join(dir, "specs")],
+      ...["--protocol-version", "1.4.0", "--address", "/shapes"],
+    ]);
     assert.equal(several.code, 0, several.err);
     for (const name of ["a", "b"]) {
       const document = JSON.parse(readFileSync(join(dir, "specs", `${name}.asyncapi.json`), "utf8")) as Node;
       assert.equal((document.info as Node).title, name);
+      assert.equal((document.info as Node).version, "1.4.0");
+      assert.equal(Object.values(document.channels as Node).map((c) => (c as Node).address)[0], "/shapes");
     }
 
     // A configuration with the setting: --check covers the document.

@@ -266,6 +266,7 @@ test("closest: a slip of a third of a name's letters (two at least) finds the na
   assert.equal(closest("maxLenght", tags), "maxLength");
   assert.equal(closest("MAXLENGTH", tags), "maxLength");
   assert.equal(closest("min", tags), "minimum", "cut short: the shortest tag it begins");
+  assert.equal(closest("version", ["schema", "protocolVersion"]), "protocolVersion", "the end of a longer name");
   assert.equal(closest("zzz", tags), undefined);
   assert.equal(closest("patern", tags), "pattern");
   assert.equal(closest("colour", ["protocols"]), undefined);
