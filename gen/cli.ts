@@ -22,6 +22,7 @@ import { SchemaError } from "./errors.ts";
 import { type GeneratedFile, generateProtocol } from "./generate.ts";
 import { VERSION } from "./version.ts";
 import { didYouMean } from "./closest.ts";
+import { reportUsageError, UsageError } from "./usage.ts";
 
 const HELP = `Usage:
   typewire gen <schema>... --out <dir> [options]   one module per schema, <dir>/<name>.ts
@@ -94,8 +95,6 @@ interface Invocation {
   readonly check: boolean;
   readonly watch: boolean;
 }
-
-class UsageError extends Error {}
 
 /** The options besides those that set a protocol's setting (`VALUE_OPTIONS`). */
 const FLAGS = ["--check", "--watch", "--help", "--version", "--out", "--config", "--subprotocol", "--asyncapi"];
@@ -237,8 +236,7 @@ export async function main(args: readonly string[], signal?: AbortSignal): Promi
     invocation = parseArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`typewire gen: ${error.message}\n\n${HELP}`);
-    return 2;
+    return reportUsageError("gen", error);
   }
   if (invocation === "help") {
     process.stdout.write(HELP);

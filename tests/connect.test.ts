@@ -17,7 +17,8 @@ import { freePort, startEchoServer, TestServer } from "./support/test_server.ts"
 import { loadServe, serverRuntime } from "../src/server/this_runtime.ts";
 import { parseShortForm } from "../gen/connect/short_form.ts";
 import { parseInputLine } from "../gen/connect/input_line.ts";
-import { parseConnectArgs, UsageError } from "../gen/connect/args.ts";
+import { parseConnectArgs } from "../gen/connect/args.ts";
+import { UsageError } from "../gen/usage.ts";
 import { pickProtocol } from "../gen/connect/pick_protocol.ts";
 import { loadProtocol } from "../gen/connect/load_protocol.ts";
 import { prettyFormatter } from "../gen/connect/format.ts";

@@ -889,7 +889,10 @@ test("the command: usage and schema errors exit 2, an unknown option with the op
   assert.match(one.err, /^typewire diff: name two schemas, the old and the new \(1 given\)/);
   const typo = await diff([schemaFile(V1), schemaFile(V2), "--alow-breaking"]);
   assert.equal(typo.code, 2);
-  assert.match(typo.err, /^typewire diff: unknown option "--alow-breaking" \(did you mean "--allow-breaking"\?\)/);
+  assert.match(
+    typo.err,
+    /^typewire diff: unknown option "--alow-breaking" \(did you mean "--allow-breaking"\?\)\nSee typewire diff --help\.\n$/,
+  );
   const who = await diff([schemaFile(V1), schemaFile(V2), "--allow-breaking-for", "everyone"]);
   assert.equal(who.code, 2);
   const missing = await diff([join(SCRATCH, "nothing.schema.json"), schemaFile(V1)]);

@@ -4,6 +4,7 @@
  * @module
  */
 import { didYouMean } from "../closest.ts";
+import { UsageError } from "../usage.ts";
 
 /** How incoming messages and events are written: decided by stdout's TTY-ness unless forced. */
 export type OutputMode = "auto" | "json" | "pretty";
@@ -30,11 +31,6 @@ export interface ConnectArgs {
 
 /** What the command line asks: help, or a connection. */
 export type ParsedArgs = { readonly help: true } | ({ readonly help: false } & ConnectArgs);
-
-/** A command line `typewire connect` cannot run: the message says what to fix (exit status 2). */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 /** The help of `typewire connect`. */
 export const CONNECT_USAGE = `Usage: typewire connect <url> --protocol <module> [options]

@@ -10,7 +10,7 @@ import { register } from "node:module";
 import { resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { UsageError } from "./args.ts";
+import { UsageError } from "../usage.ts";
 import { type PickedProtocol, pickProtocol } from "./pick_protocol.ts";
 
 /**

@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import process from "node:process";
-import { CONNECT_USAGE, parseConnectArgs, type ParsedArgs, UsageError } from "./args.ts";
+import { CONNECT_USAGE, parseConnectArgs, type ParsedArgs } from "./args.ts";
+import { reportUsageError, UsageError } from "../usage.ts";
 import { ndjsonLine, prettyFormatter } from "./format.ts";
 import { isNodeJs, loadProtocol } from "./load_protocol.ts";
 import { EXIT, runSession } from "./session.ts";
@@ -72,8 +73,7 @@ export async function connectMain(argv: readonly string[]): Promise<number> {
 
 function usageError(error: unknown): number {
   if (!(error instanceof UsageError) && !(error instanceof SyntaxError)) throw error;
-  process.stderr.write(`typewire connect: ${error.message}\nSee typewire connect --help.\n`);
-  return EXIT.usage;
+  return reportUsageError("connect", error);
 }
 
 /**

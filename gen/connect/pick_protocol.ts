@@ -5,7 +5,7 @@
  */
 import type { ClientProtocol } from "../../src/runtime/protocol.ts";
 import { didYouMean } from "../closest.ts";
-import { UsageError } from "./args.ts";
+import { UsageError } from "../usage.ts";
 
 /** A protocol descriptor of any message types. */
 export type AnyClientProtocol = ClientProtocol<unknown, unknown, string>;

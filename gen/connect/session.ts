@@ -20,14 +20,12 @@ import type { EventFormatter } from "./format.ts";
 import { parseInputLine } from "./input_line.ts";
 import type { PickedProtocol } from "./pick_protocol.ts";
 
-/** The exit statuses of `typewire connect`. */
+/** The exit statuses of a session of `typewire connect` (a usage error is 2: see `reportUsageError`). */
 export const EXIT = {
-  /** Input ended and the connection closed; or, under `--no-reconnect`, the server closed it with 1000. */
+  /** Input ended and the connection closed (by the client, or by the server with 1000); or, under `--no-reconnect`, the server closed it with 1000. */
   ok: 0,
   /** The connection was lost for good: refused, closed with a code other than 1000, or a terminal code. */
   lost: 1,
-  /** A usage error: options, URL, or the protocol module. */
-  usage: 2,
   /** Ctrl-C (SIGINT), after closing the connection. */
   interrupted: 130,
   /** SIGTERM, after closing the connection. */

@@ -22,6 +22,7 @@ import { readProtocol } from "../generate.ts";
 import { type Change, diffProtocols } from "./diff.ts";
 import { GitError, type Snapshot, snapshotAt, textAt } from "./git_revision.ts";
 import { type Allowance, formatChange, summaryLine, tally } from "./report.ts";
+import { reportUsageError, UsageError } from "../usage.ts";
 
 const HELP = `Usage:
   typewire diff <old-schema> <new-schema> [options]
@@ -82,8 +83,6 @@ const FLAGS = [
   "--json",
   "--help",
 ];
-
-class UsageError extends Error {}
 
 /** What the command line asked for. */
 interface Invocation {
@@ -258,8 +257,7 @@ export async function main(args: readonly string[]): Promise<number> {
     invocation = parseArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`typewire diff: ${error.message}\n\n${HELP}`);
-    return 2;
+    return reportUsageError("diff", error);
   }
   if (invocation === "help") {
     process.stdout.write(HELP);

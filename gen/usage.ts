@@ -1,0 +1,31 @@
+/**
+ * Usage errors of the `typewire` commands: a command line a command cannot run, told in one line that says what to
+ * fix and where the help is, with exit status 2. `gen`, `diff` and `connect` all report them this way.
+ *
+ * @module
+ */
+import process from "node:process";
+
+/** A command line a command cannot run: the message says what to fix (exit status 2). */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/**
+ * Reports a usage error on stderr: `typewire <command>: <message>`, then where the help is.
+ *
+ * @param command The command, e.g. `"gen"`.
+ * @param error The error; its message says what to fix.
+ * @returns The exit status of a usage error, 2.
+ * @example
+ * ```ts
+ * import { reportUsageError, UsageError } from "./usage.ts";
+ * process.exitCode = reportUsageError("gen", new UsageError('unknown option "--chek" (did you mean "--check"?)'));
+ * // typewire gen: unknown option "--chek" (did you mean "--check"?)
+ * // See typewire gen --help.
+ * ```
+ */
+export function reportUsageError(command: string, error: Error): number {
+  process.stderr.write(`typewire ${command}: ${error.message}\nSee typewire ${command} --help.\n`);
+  return 2;
+}
