@@ -374,7 +374,10 @@ test("after stdin ends, a close from the server ends the session at once, withou
 
 test("exit status: 130 after SIGINT (closing cleanly), 1 when unreachable or refused for good, 2 for usage errors", async () => {
   const server = await startEchoServer();
-  const refusing = new TestServer(await loadServe(), {}, { open: (socket) => socket.close(4403, "not you") });
+  // It selects the subprotocol offered: a client that offered one and got none fails the connection (Bun's does).
+  const refusing = new TestServer(await loadServe(), { selectProtocol: (offered) => offered[0] }, {
+    open: (socket) => socket.close(4403, "not you"),
+  });
   await refusing.start();
   const interrupted = startConnect([server.url, "--protocol", ECHO]);
   const unreachable = startConnect([`ws://127.0.0.1:${await freePort()}`, "--protocol", ECHO, "--no-reconnect"]);
