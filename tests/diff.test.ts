@@ -826,6 +826,25 @@ test("resume-type-added is safe, resume-type-removed breaks old clients", async 
 // The command.
 
 /** Runs the command in this process, capturing what it writes. */
+test("a message removed and one of the same shape added: both are reported, each naming the other as a likely rename", async () => {
+  const text = x({ type: "string", maxLength: 20 });
+  const changes = await diffOf(
+    documentOf({ say: text, hello: {} }, PING),
+    documentOf({ chat: text, hello: {} }, PING),
+  );
+  assert.deepEqual(changes.map((c) => [c.rule, c.message, c.detail]), [
+    ["message-added", "chat", 'message type added (renamed from "say"? the same shape was removed)'],
+    ["message-removed", "say", 'message type removed (renamed to "chat"? the same shape was added)'],
+  ]);
+  assert.ok(changes.every((c) => c.breaks !== "none"), "a rename breaks as a removal and an addition do");
+  const reshaped = await diffOf(documentOf({ say: text }, PING), documentOf({ chat: x(STRING) }, PING));
+  assert.deepEqual(
+    reshaped.map((c) => c.detail),
+    ["message type added", "message type removed"],
+    "another shape: no hint",
+  );
+});
+
 const diff = (args: readonly string[]) => captured(() => main(args));
 
 function schemaFile(document: Record<string, unknown>): string {

@@ -56,15 +56,29 @@ function compareDirection(
   const findings: MessageFinding[] = [];
   const context = { oldDefinitions: oldProtocol.definitions, newDefinitions: newProtocol.definitions };
   const ignore = [...new Set([oldProtocol.discriminator, newProtocol.discriminator])];
+  const sameShape = (before: string, after: string) =>
+    compareShapes({ kind: "ref", name: before }, { kind: "ref", name: after }, context, "", ignore).length === 0;
+  const added = next.variants.filter((variant) => !old.variants.some((v) => v.tag === variant.tag));
+  const removed = old.variants.filter((variant) => !next.variants.some((v) => v.tag === variant.tag));
+  /** A removed message and an added one of the same shape: most likely a rename, which is still a removal. */
+  const renamed = new Map<string, string>();
+  for (const gone of removed) {
+    const twin = added.find((v) => ![...renamed.values()].includes(v.tag) && sameShape(gone.definition, v.definition));
+    if (twin !== undefined) renamed.set(gone.tag, twin.tag);
+  }
+  const renamedFrom = new Map([...renamed].map(([from, to]) => [to, from]));
   for (const variant of next.variants) {
     const before = old.variants.find((v) => v.tag === variant.tag);
     if (before === undefined) {
+      const from = renamedFrom.get(variant.tag);
       findings.push({
         side,
         message: variant.tag,
         rule: "message-added",
         pointer: "",
-        detail: "message type added",
+        detail: from === undefined
+          ? "message type added"
+          : `message type added (renamed from ${JSON.stringify(from)}? the same shape was removed)`,
         example: `a ${JSON.stringify(variant.tag)} message`,
       });
       continue;
@@ -87,14 +101,16 @@ function compareDirection(
     );
     findings.push(...shapes.map((finding) => ({ ...finding, side, message: variant.tag })));
   }
-  for (const variant of old.variants) {
-    if (next.variants.some((v) => v.tag === variant.tag)) continue;
+  for (const variant of removed) {
+    const to = renamed.get(variant.tag);
     findings.push({
       side,
       message: variant.tag,
       rule: "message-removed",
       pointer: "",
-      detail: "message type removed",
+      detail: to === undefined
+        ? "message type removed"
+        : `message type removed (renamed to ${JSON.stringify(to)}? the same shape was added)`,
       example: `a ${JSON.stringify(variant.tag)} message`,
     });
   }
