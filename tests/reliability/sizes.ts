@@ -25,7 +25,7 @@ export const SIZES: Record<"ci" | "full", Sizes> = {
     halfOpen: { cuts: 2, up: 400, idleTimeout: 600, lineEvery: 5 },
     load: { clients: 200, joinPerSecond: 200, linesPerClient: 2, linesPerSecond: 200 },
     slowReader: { listeners: 20, lines: 200, lineBytes: 16 * 1024, maxUnsentBytes: 256 * 1024 },
-    codecFrames: 75_000,
+    codecFrames: 25_000,
     serverFuzz: { frames: 300, concurrency: 8, sessions: 4 },
     attacks: {
       observers: 10,
