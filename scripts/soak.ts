@@ -205,8 +205,9 @@ const SCENARIOS: readonly Scenario[] = [
       "committed protocol, both directions, lenient and strict: random text (lone surrogates included), random " +
       "bytes, random JSON, valid messages, near-valid ones (a field replaced, removed, added, or the type changed), " +
       "`__proto__` and `constructor` keys, nesting up to 50,000 deep, strings and arrays up to 600,000 long, " +
-      "markup and script. A decoder must return a result, never throw; no call may take 250 ms; no built-in prototype " +
-      "may change; no refusal may echo the input.",
+      "markup and script. A decoder must return a result, never throw; no call may take 250 ms (a call that does is " +
+      "timed twice more and the fastest counts: a hang comes back, a pause of the machine does not); no built-in " +
+      "prototype may change; no refusal may echo the input.",
     rows: [
       ["frames, by kind", (f) => `${n(f.frames)}: ${tally(f.byKind)}`],
       ["decoder calls accepted; refused; threw", (f) => `${n(f.accepted)}; ${n(f.refused)}; ${n(f.thrown)}`],
