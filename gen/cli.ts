@@ -22,7 +22,7 @@ import { SchemaError } from "./errors.ts";
 import { type GeneratedFile, generateProtocol } from "./generate.ts";
 import { VERSION } from "./version.ts";
 import { didYouMean } from "./closest.ts";
-import { reportUsageError, UsageError } from "./usage.ts";
+import { reportUsageError, splitOptionValues, UsageError } from "./usage.ts";
 
 const HELP = `Usage:
   typewire gen <schema>... --out <dir> [options]   one module per schema, <dir>/<name>.ts
@@ -99,7 +99,8 @@ interface Invocation {
 /** The options besides those that set a protocol's setting (`VALUE_OPTIONS`). */
 const FLAGS = ["--check", "--watch", "--help", "--version", "--out", "--config", "--subprotocol", "--asyncapi"];
 
-function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
+function parseArgs(given: readonly string[]): Invocation | "help" | "version" {
+  const args = splitOptionValues(given);
   const schemas: string[] = [];
   const settings: Record<string, string> = {};
   const subprotocols: string[] = [];
@@ -112,7 +113,9 @@ function parseArgs(args: readonly string[]): Invocation | "help" | "version" {
     const arg = args[i] as string;
     const value = () => {
       const next = args[++i];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      if (next === undefined || next.startsWith("--") || next.trim() === "") {
+        throw new UsageError(`${arg} needs a value`);
+      }
       return next;
     };
     if (arg === "--help" || arg === "-h") return "help";
@@ -209,10 +212,23 @@ function asyncApiPath(option: string, name: string): string {
   return isAsyncApiFile(option) ? option : join(option, `${name}.asyncapi.json`);
 }
 
+/** Says so when a protocol states its version or address but no AsyncAPI document, the only place they go, is written. */
+function noteUnwrittenAsyncApiSettings(protocol: Config["protocols"][number]): void {
+  if (protocol.asyncapi !== undefined) return;
+  const set = (["protocolVersion", "address"] as const).filter((key) => protocol[key] !== undefined);
+  if (set.length === 0) return;
+  process.stderr.write(
+    `typewire gen: note: protocol "${protocol.name}": ${set.join(" and ")} ${set.length > 1 ? "go" : "goes"} only ` +
+      `into the AsyncAPI document, and ` +
+      `none is written for it (set "asyncapi", or --asyncapi)\n`,
+  );
+}
+
 /** Generates once; a schema error is reported in one line, never with a stack trace. */
 async function generateAll(invocation: Invocation): Promise<{ files: GeneratedFile[]; config: Config } | undefined> {
   try {
     const config = await configOf(invocation);
+    for (const protocol of config.protocols) noteUnwrittenAsyncApiSettings(protocol);
     return { files: (await Promise.all(config.protocols.map(generateProtocol))).flat(), config };
   } catch (error) {
     const known = error instanceof SchemaError || error instanceof SyntaxError ||

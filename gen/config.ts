@@ -111,8 +111,12 @@ export function parseConfig(raw: unknown, label: string): Config {
         fail(`${where}.describes`, 'expected "server" or "client"');
       }
       if (entry.resume === "") fail(`${where}.resume`, 'expected a property name, e.g. "pos"');
-      if (entry.protocolVersion === "") fail(`${where}.protocolVersion`, 'expected a version, e.g. "1.2.0"');
-      if (entry.address === "") fail(`${where}.address`, 'expected a URL path, e.g. "/chat"');
+      if (typeof entry.protocolVersion === "string" && entry.protocolVersion.trim() === "") {
+        fail(`${where}.protocolVersion`, 'expected a version, e.g. "1.2.0"');
+      }
+      if (typeof entry.address === "string" && entry.address.trim() === "") {
+        fail(`${where}.address`, 'expected a URL path, e.g. "/chat"');
+      }
       const subprotocols = entry.subprotocols ?? [];
       if (!Array.isArray(subprotocols) || subprotocols.some((s) => typeof s !== "string")) {
         fail(`${where}.subprotocols`, "expected a list of strings");

@@ -29,3 +29,22 @@ export function reportUsageError(command: string, error: Error): number {
   process.stderr.write(`typewire ${command}: ${error.message}\nSee typewire ${command} --help.\n`);
   return 2;
 }
+
+/**
+ * Spells every `--name=value` argument as `--name value`, the form the commands' parsers read: every command accepts
+ * both.
+ *
+ * @param args The arguments.
+ * @returns The arguments with each `--name=value` split in two.
+ * @example
+ * ```ts
+ * import { splitOptionValues } from "./usage.ts";
+ * splitOptionValues(["a.ts", "--out=gen", "--check"]); // ["a.ts", "--out", "gen", "--check"]
+ * ```
+ */
+export function splitOptionValues(args: readonly string[]): string[] {
+  return args.flatMap((arg) => {
+    const equals = arg.indexOf("=");
+    return arg.startsWith("--") && equals > 2 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg];
+  });
+}

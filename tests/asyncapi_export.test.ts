@@ -311,6 +311,7 @@ test("the asyncapi setting: checked, and generateProtocol writes the document as
   const statedDocument = JSON.parse(stated[1]!.text) as Node;
   assert.equal((statedDocument.info as Node).version, "2.1.0", "protocolVersion is info.version");
   assert.equal(Object.values(statedDocument.channels as Node).map((c) => (c as Node).address)[0], "/shapes");
+  assert.throws(() => parse({ protocolVersion: "  " }), /protocolVersion: expected a version/);
   assert.throws(() => parse({ protocolVersion: "" }), /protocolVersion: expected a version, e\.g\. "1\.2\.0"/);
   assert.throws(() => parse({ version: "1.0.0" }), /did you mean "protocolVersion"/i);
   assert.throws(() => parse({ address: 7 }), /address: expected a string/);
@@ -340,7 +341,7 @@ test("--asyncapi: a file for one schema, a directory for several, and --check fl
 
     const several = await gen([
       ...[a, b, "--out", out, "--asyncapi", join(dir, "specs")],
-      ...["--protocol-version", "1.4.0", "--address", "/shapes"],
+      ...["--protocol-version=1.4.0", "--address", "/shapes"],
     ]);
     assert.equal(several.code, 0, several.err);
     for (const name of ["a", "b"]) {
@@ -349,6 +350,15 @@ test("--asyncapi: a file for one schema, a directory for several, and --check fl
       assert.equal((document.info as Node).version, "1.4.0");
       assert.equal(Object.values(document.channels as Node).map((c) => (c as Node).address)[0], "/shapes");
     }
+
+    const blank = await gen([a, "--out", out, "--asyncapi", join(dir, "c.json"), "--protocol-version", " "]);
+    assert.deepEqual([blank.code, blank.err], [
+      2,
+      "typewire gen: --protocol-version needs a value\nSee typewire gen --help.\n",
+    ]);
+    const unused = await gen([a, "--out", out, "--address", "/shapes"]);
+    assert.equal(unused.code, 0, unused.err);
+    assert.match(unused.err, /note: protocol "a": address goes only into the AsyncAPI document, and none is written/);
 
     // A configuration with the setting: --check covers the document.
     const configPath = join(dir, "typewire.config.json");

@@ -213,7 +213,10 @@ test("the command line: defaults, did-you-mean for unknown options, a protocol e
       assert.match(error.message, message);
       return true;
     });
-  refused(["ws://h", "-p", ECHO, "--no-reconect"], /unknown option --no-reconect \(did you mean "--no-reconnect"\?\)/);
+  refused(
+    ["ws://h", "-p", ECHO, "--no-reconect"],
+    /unknown option "--no-reconect" \(did you mean "--no-reconnect"\?\)/,
+  );
   refused(["ws://h"], /--protocol <module> is required/);
   refused(["-p", ECHO], /no URL/);
   refused(
@@ -231,6 +234,11 @@ test("the command line: defaults, did-you-mean for unknown options, a protocol e
   assert.throws(
     () => pickProtocol(both, "echoProtocl", "both.ts"),
     /no export "echoProtocl" \(did you mean "echoProtocol"\?\)/,
+  );
+  assert.throws(
+    () => pickProtocol(both, "foo", "both.ts"),
+    /no export "foo" \(its protocols: echoClientProtocol, echoProtocol, chatClientProtocol, chatProtocol\)$/,
+    "a name close to none: the protocols it has",
   );
   assert.throws(() => pickProtocol(both, "decodeServerMessage", "both.ts"), /is not a protocol descriptor/);
   await assert.rejects(loadProtocol("nowhere.ts"), /no such file: nowhere\.ts/);
@@ -383,7 +391,7 @@ test("exit status: 130 after SIGINT (closing cleanly), 1 when unreachable or ref
   const unreachable = startConnect([`ws://127.0.0.1:${await freePort()}`, "--protocol", ECHO, "--no-reconnect"]);
   const forbidden = startConnect([refusing.url, "--protocol", ECHO]);
   const usage = [
-    [["ws://127.0.0.1:1", "--protocol", ECHO, "--jsno"], /unknown option --jsno \(did you mean "--json"\?\)/],
+    [["ws://127.0.0.1:1", "--protocol", ECHO, "--jsno"], /unknown option "--jsno" \(did you mean "--json"\?\)/],
     [["ws://127.0.0.1:1", "--protocol", "gen/closest.ts"], /gen\/closest\.ts exports no protocol descriptor/],
   ] as const;
   const usageErrors = usage.map(([args, message]) => [startConnect(args), args, message] as const);

@@ -843,6 +843,8 @@ test("a message removed and one of the same shape added: both are reported, each
     ["message type added", "message type removed"],
     "another shape: no hint",
   );
+  const ambiguous = await diffOf(documentOf({ a: {}, b: {} }, PING), documentOf({ c: {}, d: {} }, PING));
+  assert.ok(ambiguous.every((c) => !c.detail.includes("renamed")), "two of one shape could pair either way: no hint");
 });
 
 const diff = (args: readonly string[]) => captured(() => main(args));
@@ -912,6 +914,9 @@ test("the command: usage and schema errors exit 2, an unknown option with the op
     typo.err,
     /^typewire diff: unknown option "--alow-breaking" \(did you mean "--allow-breaking"\?\)\nSee typewire diff --help\.\n$/,
   );
+  const spelledWithEquals = await diff([schemaFile(V1), schemaFile(V2), "--allow-breaking-for=servers"]);
+  assert.equal(spelledWithEquals.code, 1, "--name=value is --name value: old clients are still broken");
+  assert.match(spelledWithEquals.out, /2 changes: 1 breaking for old clients/);
   const who = await diff([schemaFile(V1), schemaFile(V2), "--allow-breaking-for", "everyone"]);
   assert.equal(who.code, 2);
   const missing = await diff([join(SCRATCH, "nothing.schema.json"), schemaFile(V1)]);

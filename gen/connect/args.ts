@@ -102,7 +102,7 @@ export function parseConnectArgs(argv: readonly string[]): ParsedArgs {
     } else if ((FLAGS as readonly string[]).includes(name) && equals < 0) {
       flags.add(name);
     } else {
-      throw new UsageError(`unknown option ${arg}${didYouMean(written, [...VALUED, ...FLAGS])}`);
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}${didYouMean(written, [...VALUED, ...FLAGS])}`);
     }
   }
   if (flags.has("--help")) return { help: true };

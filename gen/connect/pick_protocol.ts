@@ -70,7 +70,12 @@ export function pickProtocol(module: object, exportName: string | undefined, pat
     const found = exports.find(([name]) => name === exportName);
     if (!found) {
       const known = protocols.length ? protocols.map(([name]) => name) : exports.map(([name]) => name);
-      throw new UsageError(`${path} has no export ${JSON.stringify(exportName)}${didYouMean(exportName, known)}`);
+      throw new UsageError(
+        `${path} has no export ${JSON.stringify(exportName)}${
+          didYouMean(exportName, known) ||
+          (known.length ? ` (${protocols.length ? "its protocols" : "its exports"}: ${known.join(", ")})` : "")
+        }`,
+      );
     }
     if (!isClientProtocol(found[1])) {
       throw new UsageError(

@@ -22,7 +22,7 @@ import { readProtocol } from "../generate.ts";
 import { type Change, diffProtocols } from "./diff.ts";
 import { GitError, type Snapshot, snapshotAt, textAt } from "./git_revision.ts";
 import { type Allowance, formatChange, summaryLine, tally } from "./report.ts";
-import { reportUsageError, UsageError } from "../usage.ts";
+import { reportUsageError, splitOptionValues, UsageError } from "../usage.ts";
 
 const HELP = `Usage:
   typewire diff <old-schema> <new-schema> [options]
@@ -96,7 +96,8 @@ interface Invocation {
   readonly json: boolean;
 }
 
-function parseArgs(args: readonly string[]): Invocation | "help" {
+function parseArgs(given: readonly string[]): Invocation | "help" {
+  const args = splitOptionValues(given);
   const schemas: string[] = [];
   const settings: Record<string, unknown> = {};
   const subprotocols: string[] = [];
@@ -110,7 +111,9 @@ function parseArgs(args: readonly string[]): Invocation | "help" {
     const arg = args[i] as string;
     const value = () => {
       const next = args[++i];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      if (next === undefined || next.startsWith("--") || next.trim() === "") {
+        throw new UsageError(`${arg} needs a value`);
+      }
       return next;
     };
     if (arg === "--help" || arg === "-h") return "help";

@@ -60,11 +60,16 @@ function compareDirection(
     compareShapes({ kind: "ref", name: before }, { kind: "ref", name: after }, context, "", ignore).length === 0;
   const added = next.variants.filter((variant) => !old.variants.some((v) => v.tag === variant.tag));
   const removed = old.variants.filter((variant) => !next.variants.some((v) => v.tag === variant.tag));
-  /** A removed message and an added one of the same shape: most likely a rename, which is still a removal. */
+  /**
+   * A removed message and an added one of the same shape, and no other of that shape on either side: most likely a
+   * rename, which is still a removal. Two of one shape on a side could be paired either way, so none is named.
+   */
   const renamed = new Map<string, string>();
   for (const gone of removed) {
-    const twin = added.find((v) => ![...renamed.values()].includes(v.tag) && sameShape(gone.definition, v.definition));
-    if (twin !== undefined) renamed.set(gone.tag, twin.tag);
+    const twins = added.filter((v) => sameShape(gone.definition, v.definition));
+    const [twin] = twins;
+    if (twin === undefined || twins.length > 1) continue;
+    if (removed.filter((v) => sameShape(v.definition, twin.definition)).length === 1) renamed.set(gone.tag, twin.tag);
   }
   const renamedFrom = new Map([...renamed].map(([from, to]) => [to, from]));
   for (const variant of next.variants) {
