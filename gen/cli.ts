@@ -22,7 +22,7 @@ import { SchemaError } from "./errors.ts";
 import { type GeneratedFile, generateProtocol } from "./generate.ts";
 import { VERSION } from "./version.ts";
 import { didYouMean } from "./closest.ts";
-import { reportUsageError, splitOptionValues, UsageError } from "./usage.ts";
+import { optionValue, reportUsageError, splitOptionValues, UsageError } from "./usage.ts";
 
 const HELP = `Usage:
   typewire gen <schema>... --out <dir> [options]   one module per schema, <dir>/<name>.ts
@@ -111,13 +111,7 @@ function parseArgs(given: readonly string[]): Invocation | "help" | "version" {
   let watching = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const value = () => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith("--") || next.trim() === "") {
-        throw new UsageError(`${arg} needs a value`);
-      }
-      return next;
-    };
+    const value = () => optionValue(args, ++i, arg);
     if (arg === "--help" || arg === "-h") return "help";
     else if (arg === "--version" || arg === "-V") return "version";
     else if (arg === "--check") check = true;

@@ -48,3 +48,25 @@ export function splitOptionValues(args: readonly string[]): string[] {
     return arg.startsWith("--") && equals > 2 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg];
   });
 }
+
+/**
+ * The value of an option, the argument after it: refused when missing, blank, or another option.
+ *
+ * @param args The arguments.
+ * @param index Where the value should be.
+ * @param option The option, for the message.
+ * @returns The value.
+ * @throws {UsageError} `<option> needs a value`.
+ * @example
+ * ```ts
+ * import { optionValue } from "./usage.ts";
+ * optionValue(["--out", "gen"], 1, "--out"); // "gen"
+ * ```
+ */
+export function optionValue(args: readonly string[], index: number, option: string): string {
+  const value = args[index];
+  if (value === undefined || value.startsWith("--") || value.trim() === "") {
+    throw new UsageError(`${option} needs a value`);
+  }
+  return value;
+}

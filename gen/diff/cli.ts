@@ -22,7 +22,7 @@ import { readProtocol } from "../generate.ts";
 import { type Change, diffProtocols } from "./diff.ts";
 import { GitError, type Snapshot, snapshotAt, textAt } from "./git_revision.ts";
 import { type Allowance, formatChange, summaryLine, tally } from "./report.ts";
-import { reportUsageError, splitOptionValues, UsageError } from "../usage.ts";
+import { optionValue, reportUsageError, splitOptionValues, UsageError } from "../usage.ts";
 
 const HELP = `Usage:
   typewire diff <old-schema> <new-schema> [options]
@@ -109,13 +109,7 @@ function parseArgs(given: readonly string[]): Invocation | "help" {
   const allow = { clients: false, servers: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const value = () => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith("--") || next.trim() === "") {
-        throw new UsageError(`${arg} needs a value`);
-      }
-      return next;
-    };
+    const value = () => optionValue(args, ++i, arg);
     if (arg === "--help" || arg === "-h") return "help";
     else if (arg === "--against") against = value();
     else if (arg === "--config") configPath = value();
