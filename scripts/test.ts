@@ -27,24 +27,16 @@ interface Outcome {
   readonly failed: number;
 }
 
-/** Runs one step; `took` is its wall time, printed after its outcome so that slow steps show. */
-function run(command: string, commandArgs: readonly string[]): { status: number | null; output: string; took: string } {
-  const started = performance.now();
-  const result = spawnSync(join(BIN, command), commandArgs, {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: STEP_TIMEOUT,
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  const timedOut = result.error ? `\n${command}: ${result.error.message}\n` : "";
-  // deno-lint-ignore no-control-regex -- removes terminal colours, should a tool print them anyway
-  const output = `${result.stdout ?? ""}${result.stderr ?? ""}${timedOut}`.replace(/\x1b\[[0-9;]*m/g, "");
-  return { status: result.status, output, took: `${((performance.now() - started) / 1000).toFixed(1)} s` };
+/** What a step did: its exit status, its output (stdout then stderr, without terminal colours) and its wall time. */
+interface Ran {
+  readonly status: number | null;
+  readonly output: string;
+  /** Printed after the step's outcome, so that slow steps show. */
+  readonly took: string;
 }
 
-/** Like `run`, in the background: for a step that can overlap the static checks. */
-function runLater(command: string, commandArgs: readonly string[]): Promise<ReturnType<typeof run>> {
+/** Runs one step in the background, so that steps can overlap (the benchmarks and the static checks, the runtimes). */
+function run(command: string, commandArgs: readonly string[]): Promise<Ran> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(join(BIN, command), commandArgs, {
@@ -52,29 +44,32 @@ function runLater(command: string, commandArgs: readonly string[]): Promise<Retu
       env: { ...process.env, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
-      output += `\n${command}: timed out after ${STEP_TIMEOUT} ms\n`;
+      stderr += `\n${command}: timed out after ${STEP_TIMEOUT} ms\n`;
       child.kill("SIGKILL");
     }, STEP_TIMEOUT);
     const done = (status: number | null) => {
       clearTimeout(timer);
+      // deno-lint-ignore no-control-regex -- removes terminal colours, should a tool print them anyway
+      const output = `${stdout}${stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
       resolve({ status, output, took: `${((performance.now() - started) / 1000).toFixed(1)} s` });
     };
     child.on("close", done);
-    child.on("error", (error) => (output += `\n${command}: ${error.message}\n`, done(null)));
+    child.on("error", (error) => (stderr += `\n${command}: ${error.message}\n`, done(null)));
   });
 }
 
 /** A check passes or fails as a whole; its output is shown only when it fails. */
-function check(label: string, command: string, commandArgs: readonly string[]): Outcome {
-  return told(label, run(command, commandArgs));
+async function check(label: string, command: string, commandArgs: readonly string[]): Promise<Outcome> {
+  return told(label, await run(command, commandArgs));
 }
 
 /** Prints a step's outcome (its output only when it failed) and counts it. */
-function told(label: string, { status, output, took }: ReturnType<typeof run>): Outcome {
+function told(label: string, { status, output, took }: Ran): Outcome {
   const ok = status === 0;
   console.log(`${ok ? "ok  " : "FAIL"} ${label} [${took}]`);
   if (!ok) console.log(output.trimEnd());
@@ -84,7 +79,7 @@ function told(label: string, { status, output, took }: ReturnType<typeof run>): 
 /** A test run reports its own counts; a run that crashes before reporting counts as one failure. */
 function counted(
   label: string,
-  { status, output, took }: ReturnType<typeof run>,
+  { status, output, took }: Ran,
   parse: (output: string) => Outcome | undefined,
 ): Outcome {
   const reported = parse(output);
@@ -160,11 +155,13 @@ if (only === undefined || files.some((f) => f === "tests/" || ENGINE_TESTS.some(
 }
 // The benchmarks' quick run asserts no figure and touches no file the static checks write: it runs beside them, on
 // the other core, rather than after them.
-const benchmarks = only === undefined ? runLater("deno", ["run", "-A", "scripts/bench.ts", "--quick"]) : undefined;
+const benchmarks = only === undefined ? run("deno", ["run", "-A", "scripts/bench.ts", "--quick"]) : undefined;
 if (only === undefined) {
-  outcomes.push(check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]));
   outcomes.push(
-    check("the confusables table is up to date (scripts/confusables.ts --check)", "deno", [
+    await check("generated code is up to date (gen --check)", "deno", ["run", "-A", "gen/cli.ts", "--check"]),
+  );
+  outcomes.push(
+    await check("the confusables table is up to date (scripts/confusables.ts --check)", "deno", [
       "run",
       "-A",
       "scripts/confusables.ts",
@@ -172,25 +169,33 @@ if (only === undefined) {
     ]),
   );
   outcomes.push(
-    check("type check, Deno's view (deno check --doc)", "deno", ["check", "--doc", ...sourcesOutside("bun", SOURCES)]),
+    await check("type check, Deno's view (deno check --doc)", "deno", [
+      "check",
+      "--doc",
+      ...sourcesOutside("bun", SOURCES),
+    ]),
   );
-  outcomes.push(check("type check, Bun's view (tsc with bun-types)", "tsc", ["-p", "tsconfig.json"]));
-  outcomes.push(check("lint (deno lint)", "deno", ["lint"]));
-  outcomes.push(check("npm package built (npm run build)", "deno", ["run", "-A", "scripts/build.ts"]));
+  outcomes.push(await check("type check, Bun's view (tsc with bun-types)", "tsc", ["-p", "tsconfig.json"]));
+  outcomes.push(await check("lint (deno lint)", "deno", ["lint"]));
+  outcomes.push(await check("npm package built (npm run build)", "deno", ["run", "-A", "scripts/build.ts"]));
   outcomes.push(
-    check("size: client + chat protocol within the ceiling (npm run size)", "deno", ["run", "-A", "scripts/size.ts"]),
+    await check("size: client + chat protocol within the ceiling (npm run size)", "deno", [
+      "run",
+      "-A",
+      "scripts/size.ts",
+    ]),
   );
-  outcomes.push(check("JSR package (deno publish --dry-run)", "deno", ["publish", "--dry-run", "--allow-dirty"]));
-  outcomes.push(check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
+  outcomes.push(await check("JSR package (deno publish --dry-run)", "deno", ["publish", "--dry-run", "--allow-dirty"]));
+  outcomes.push(await check("format (deno fmt --check)", "deno", ["fmt", "--check"]));
   outcomes.push(
-    check("no protocol breaks its last tagged version (typewire diff, scripts/check_compat.ts)", "deno", [
+    await check("no protocol breaks its last tagged version (typewire diff, scripts/check_compat.ts)", "deno", [
       "run",
       "-A",
       "scripts/check_compat.ts",
     ]),
   );
   outcomes.push(
-    check("the bring-your-own-protocol guide works as written (docs/)", "deno", [
+    await check("the bring-your-own-protocol guide works as written (docs/)", "deno", [
       "run",
       "-A",
       "scripts/check_guide.ts",
@@ -213,10 +218,10 @@ if (files.some((f) => f === "tests/" || f.includes("connect"))) {
 // processes, so together they take little more than the longer one alone. Each one's output is kept whole and shown,
 // after its count, only if it failed.
 const denoTests = only === undefined || only === "deno"
-  ? runLater("deno", ["test", "-A", "--no-lock", ...files])
+  ? run("deno", ["test", "-A", "--no-lock", ...files])
   : undefined;
 const bunTests = only === undefined || only === "bun"
-  ? runLater("bun", ["test", "--timeout", "120000", ...files])
+  ? run("bun", ["test", "--timeout", "120000", ...files])
   : undefined;
 if (denoTests !== undefined) outcomes.push(counted("deno test", await denoTests, parseDeno));
 if (bunTests !== undefined) outcomes.push(counted("bun test", await bunTests, parseBun));
